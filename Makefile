@@ -1,0 +1,55 @@
+# XMKT: `make run` starts the embedded demo, `make test` runs the whole suite. Both build .venv on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --build-constraint build-constraints.txt
+
+.PHONY: run test install install-dev translations secrets migrate demo lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade "pip>=25.3"
+
+$(VENV)/.installed: $(BIN)/python requirements.txt build-constraints.txt
+	$(PIP_INSTALL) -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP_INSTALL) -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Local secrets for the embedded demo only; production sets SECRET_KEY and IDENTITY_HASH_KEY in the environment.
+var/secrets.env: | $(BIN)/python
+	mkdir -p var
+	$(BIN)/python -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50)); print('IDENTITY_HASH_KEY=' + secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+secrets: var/secrets.env
+
+translations: $(VENV)/.installed
+	DEBUG=1 $(BIN)/python manage.py compile_translations
+
+run: install secrets translations
+	set -a; . ./var/secrets.env; set +a; \
+	$(BIN)/python manage.py migrate --no-input -v 0 && \
+	$(BIN)/python manage.py collectstatic --no-input -v 0 && \
+	$(BIN)/python manage.py seed_demo --logins-file var/demo-logins.txt && \
+	exec $(BIN)/python manage.py run_embedded --port $(PORT)
+
+# pytest's exit 5 (no tests collected) is a failure here, not a pass.
+test: install-dev translations
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+bench: install-dev
+	@echo "See bench/README.md: each script prints a table and writes JSON."
+
+clean:
+	rm -rf $(VENV) var staticfiles

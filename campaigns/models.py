@@ -1,0 +1,381 @@
+"""The system of record: organizations and people, agreements and consent, catalogue, campaigns, audit and jobs."""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xmkt_site.models import BaseModel
+
+
+class User(AbstractUser):
+    """A person who signs in to the web UI. Partners' machines use PartnerApiKey instead."""
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class Organization(BaseModel):
+    class Kind(models.TextChoices):
+        PLATFORM = "platform", _("Knowledge platform")
+        PARTNER = "partner", _("Partner")
+
+    class Industry(models.TextChoices):
+        KNOWLEDGE = "knowledge", _("Paid knowledge")
+        REAL_ESTATE = "real_estate", _("Real estate")
+        HOME_FURNISHING = "home_furnishing", _("Home furnishing")
+        ECOMMERCE = "ecommerce", _("E-commerce")
+        TRAVEL = "travel", _("Travel")
+        FINANCE = "finance", _("Finance")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, default=Industry.OTHER)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    CAMPAIGN_MANAGER = "campaign_manager", _("Campaign manager")
+    ANALYST = "analyst", _("Analyst")
+    PRIVACY_ADMIN = "privacy_admin", _("Privacy administrator")
+    PARTNER_USER = "partner_user", _("Partner user")
+
+
+class Membership(BaseModel):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org")]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization} ({self.role})"
+
+
+class ApiScope(models.TextChoices):
+    EVENTS_WRITE = "events:write", _("Write events")
+    CATALOG_WRITE = "catalog:write", _("Write catalogue items")
+    CONSUMERS_WRITE = "consumers:write", _("Write consumers")
+    CONSENTS_WRITE = "consents:write", _("Write consent records")
+    CAMPAIGNS_READ = "campaigns:read", _("Read campaigns")
+    CAMPAIGNS_WRITE = "campaigns:write", _("Write campaigns")
+    RECOMMENDATIONS_READ = "recommendations:read", _("Read recommendations")
+    OVERLAP_RUN = "overlap:run", _("Run clean-room overlap")
+
+
+class PartnerApiKey(BaseModel):
+    """A machine credential. The secret is shown once at creation; only its SHA-256 digest is kept."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    hashed_key = models.CharField(max_length=64)
+    scopes = models.JSONField(_("scopes"), default=list)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("partner API key")
+        verbose_name_plural = _("partner API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class DataPurpose(models.TextChoices):
+    PERSONALIZATION = "personalization", _("Personalization")
+    PARTNER_SHARING = "partner_sharing", _("Sharing with a partner")
+    MARKETING_CONTACT = "marketing_contact", _("Marketing contact")
+
+
+class DataCategory(models.TextChoices):
+    DEMOGRAPHICS = "demographics", _("Demographics")
+    PURCHASES = "purchases", _("Purchases")
+    BROWSING = "browsing", _("Browsing")
+    LEARNING = "learning", _("Learning activity")
+    SEGMENTS = "segments", _("Segments")
+    CONTACT_HASHES = "contact_hashes", _("Hashed contact identifiers")
+
+
+class DataSharingAgreement(BaseModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        EXPIRED = "expired", _("Expired")
+        TERMINATED = "terminated", _("Terminated")
+
+    platform = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="agreements_as_platform")
+    partner = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="agreements_as_partner")
+    title = models.CharField(_("title"), max_length=200)
+    purposes = models.JSONField(_("purposes"), default=list)
+    data_categories = models.JSONField(_("data categories"), default=list)
+    min_aggregate_size = models.PositiveIntegerField(
+        _("minimum aggregate size (k)"), default=50, validators=[MinValueValidator(2)]
+    )
+    dp_epsilon_budget = models.FloatField(_("differential-privacy budget (ε)"), null=True, blank=True)
+    dp_epsilon_spent = models.FloatField(_("ε spent"), default=0.0)
+    retention_days = models.PositiveIntegerField(_("retention (days)"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    signed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(min_aggregate_size__gte=2), name="agreement_k_at_least_2"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="agreement_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(dp_epsilon_budget__isnull=True) | Q(dp_epsilon_budget__gt=0), name="agreement_eps_positive"
+            ),
+            models.CheckConstraint(condition=~Q(platform=models.F("partner")), name="agreement_two_parties"),
+        ]
+        indexes = [models.Index(fields=["partner", "status"])]
+        verbose_name = _("data-sharing agreement")
+        verbose_name_plural = _("data-sharing agreements")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Consumer(BaseModel):
+    """A pseudonymous end user of one organization. Phone and e-mail arrive raw and are stored only as keyed hashes."""
+
+    class AgeBand(models.TextChoices):
+        UNDER_18 = "<18", "<18"
+        A18_24 = "18-24", "18-24"
+        A25_34 = "25-34", "25-34"
+        A35_44 = "35-44", "35-44"
+        A45_54 = "45-54", "45-54"
+        A55_PLUS = "55+", "55+"
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Unknown")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="consumers")
+    external_ref = models.CharField(_("external reference"), max_length=128)
+    phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    email_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices, blank=True, default="")
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, default=Gender.UNKNOWN)
+    city = models.CharField(_("city"), max_length=64, blank=True, default="")
+    city_tier = models.PositiveSmallIntegerField(
+        _("city tier"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "external_ref"], name="consumer_unique_ref_per_org"),
+            models.CheckConstraint(
+                condition=Q(city_tier__isnull=True) | Q(city_tier__gte=1, city_tier__lte=5), name="consumer_city_tier"
+            ),
+        ]
+        verbose_name = _("consumer")
+        verbose_name_plural = _("consumers")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}:{self.external_ref}"
+
+
+class ConsentRecord(models.Model):
+    """Append-only: a change of mind is a new record; the latest record per (purpose, recipient) is in force."""
+
+    consumer = models.ForeignKey(Consumer, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=32, choices=DataPurpose.choices)
+    recipient = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="consents_received"
+    )
+    data_categories = models.JSONField(_("data categories"), default=list, blank=True)
+    granted = models.BooleanField(_("granted"))
+    policy_version = models.CharField(_("policy version"), max_length=32)
+    source = models.CharField(_("source"), max_length=64, default="api")
+    recorded_at = models.DateTimeField(_("recorded at"), db_index=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(purpose=DataPurpose.PARTNER_SHARING) & Q(recipient__isnull=False))
+                | (~Q(purpose=DataPurpose.PARTNER_SHARING) & Q(recipient__isnull=True)),
+                name="consent_recipient_iff_partner_sharing",
+            ),
+        ]
+        indexes = [models.Index(fields=["consumer", "purpose", "recorded_at"])]
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+
+    def save(self, *args, **kwargs) -> None:
+        # Append-only is an integrity rule, not business logic: an update would rewrite the consent history.
+        if self.pk is not None:
+            raise ValueError("Consent records are append-only; record a new one instead.")
+        super().save(*args, **kwargs)
+
+
+class CatalogItem(BaseModel):
+    class Kind(models.TextChoices):
+        COURSE = "course", _("Course")
+        PRODUCT = "product", _("Product")
+        LISTING = "listing", _("Listing")
+        SERVICE = "service", _("Service")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="catalog_items")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    external_ref = models.CharField(_("external reference"), max_length=128)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True, default="")
+    category = models.CharField(_("category"), max_length=100, blank=True, default="")
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "external_ref"], name="item_unique_ref_per_org"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="item_price_not_negative"),
+        ]
+        indexes = [models.Index(fields=["organization", "category"])]
+        verbose_name = _("catalogue item")
+        verbose_name_plural = _("catalogue items")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Campaign(BaseModel):
+    """A co-branded campaign. Its full workflow (review, variants, offers) grows in later migrations."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        APPROVED = "approved", _("Approved")
+        SCHEDULED = "scheduled", _("Scheduled")
+        RUNNING = "running", _("Running")
+        PAUSED = "paused", _("Paused")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="campaigns")
+    partners = models.ManyToManyField(Organization, blank=True, related_name="partner_campaigns")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True, default="")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    budget = models.DecimalField(_("budget"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(starts_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="campaign_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="campaign_budget_not_negative"),
+        ]
+        indexes = [models.Index(fields=["organization", "status"])]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEvent(models.Model):
+    """Who did or read what, in which organization, when. Metadata never holds raw personal data."""
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    api_key = models.ForeignKey(PartnerApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=64, blank=True, default="")
+    target_id = models.CharField(_("target id"), max_length=64, blank=True, default="")
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["organization", "occurred_at"])]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class TaskRun(BaseModel):
+    """One run of a background job, with the progress the Jobs page shows."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    task_name = models.CharField(_("task"), max_length=128, db_index=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="task_runs"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    message = models.CharField(_("message"), max_length=300, blank=True, default="")
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True, default="")
+    celery_task_id = models.CharField(max_length=64, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="taskrun_progress_0_100"),
+        ]
+        indexes = [models.Index(fields=["organization", "status"])]
+        verbose_name = _("task run")
+        verbose_name_plural = _("task runs")
+
+    def __str__(self) -> str:
+        return f"{self.task_name} #{self.pk} ({self.status})"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None

@@ -1,0 +1,1 @@
+"""Writes to the system of record. Import the function you need from its module."""

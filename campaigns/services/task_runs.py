@@ -1,0 +1,104 @@
+"""The life of a TaskRun: queued -> running -> succeeded | failed, with progress the Jobs page polls."""
+
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from campaigns.models import Organization, TaskRun, User
+
+
+def task_run_create(
+    *,
+    task_name: str,
+    organization: Organization | None = None,
+    params: dict[str, Any] | None = None,
+    by: User | None = None,
+) -> TaskRun:
+    run = TaskRun(task_name=task_name, organization=organization, params=params or {}, requested_by=by)
+    run.full_clean()
+    run.save()
+    return run
+
+
+def task_run_enqueue(
+    *,
+    task: Any,
+    organization: Organization | None = None,
+    params: dict[str, Any] | None = None,
+    by: User | None = None,
+) -> TaskRun:
+    """Record a queued run and send the Celery task once the surrounding transaction commits."""
+    run = task_run_create(task_name=task.name, organization=organization, params=params, by=by)
+    kwargs = {"task_run_id": run.pk, **(params or {})}
+    transaction.on_commit(lambda: task.apply_async(kwargs=kwargs))
+    return run
+
+
+def task_run_progress(*, task_run_id: int, progress: int, message: str = "") -> None:
+    # update() rather than save(): progress writes must not overwrite a concurrent status change.
+    TaskRun.objects.filter(pk=task_run_id, status=TaskRun.Status.RUNNING).update(
+        progress=max(0, min(100, int(progress))), message=message[:300], updated_at=timezone.now()
+    )
+
+
+class TaskRunTracker:
+    def __init__(self, run: TaskRun) -> None:
+        self.run = run
+        self.result: dict[str, Any] = {}  # saved on the run when the body succeeds
+
+    def progress(self, progress: int, message: str = "") -> None:
+        task_run_progress(task_run_id=self.run.pk, progress=progress, message=message)
+
+    def progress_callback(self, start: int, end: int, message: str) -> Callable[[float], None]:
+        """A callback taking a 0..1 fraction, mapped onto [start, end] percent."""
+        return lambda fraction: self.progress(int(start + (end - start) * fraction), message)
+
+
+@contextmanager
+def task_run_tracking(*, task_run_id: int, celery_task_id: str = "") -> Iterator[TaskRunTracker | None]:
+    """Run the body as this TaskRun. Yields None (and does nothing) if the run already succeeded, which makes a
+    redelivered message after a worker crash a no-op instead of a second execution."""
+    with transaction.atomic():
+        # Lock so that two deliveries of the same message cannot both start the run.
+        run = TaskRun.objects.select_for_update().get(pk=task_run_id)
+        if run.status == TaskRun.Status.SUCCEEDED:
+            already_done = True
+        else:
+            already_done = False
+            run.status = TaskRun.Status.RUNNING
+            run.started_at = timezone.now()
+            run.finished_at = None
+            run.error = ""
+            run.celery_task_id = celery_task_id or run.celery_task_id
+            run.attempts = F("attempts") + 1
+            run.save()
+            run.refresh_from_db()
+    if already_done:
+        yield None
+        return
+    tracker = TaskRunTracker(run)
+    try:
+        yield tracker
+    except Exception as exc:
+        TaskRun.objects.filter(pk=run.pk).update(
+            status=TaskRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error="".join(traceback.format_exception_only(type(exc), exc)).strip()[:4000],
+            message=str(exc)[:300],
+            updated_at=timezone.now(),
+        )
+        raise
+    else:
+        TaskRun.objects.filter(pk=run.pk).update(
+            status=TaskRun.Status.SUCCEEDED,
+            progress=100,
+            finished_at=timezone.now(),
+            result=tracker.result,
+            message=str(tracker.result.get("message", ""))[:300] or run.message,
+            updated_at=timezone.now(),
+        )

@@ -1,0 +1,22 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from xmkt_site.access import ALL_ROLES, actor_for_request
+
+
+class PingApi(APIView):
+    """Authenticated and trivial: the baseline that other endpoints' benchmarks are compared with."""
+
+    allowed_roles = ALL_ROLES
+    required_scopes: tuple[str, ...] = ()
+
+    class OutputSerializer(serializers.Serializer):
+        pong = serializers.BooleanField()
+        organization = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer, operation_id="ping")
+    def get(self, request):
+        actor = actor_for_request(request)
+        return Response(self.OutputSerializer({"pong": True, "organization": actor.organization.slug}).data)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class XmktSiteConfig(AppConfig):
+    name = "xmkt_site"
+    verbose_name = "XMKT"

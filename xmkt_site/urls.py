@@ -1,0 +1,24 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from xmkt_site.api.views import PingApi
+
+api_v1 = [
+    path("ping/", PingApi.as_view(), name="ping"),
+    path("", include("campaigns.api_urls")),
+    path("", include("analytics.api_urls")),
+    path("", include("recommender.api_urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("campaigns.urls")),
+    path("", include("analytics.urls")),
+    path("", include("recommender.urls")),
+]
