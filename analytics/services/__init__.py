@@ -1,0 +1,1 @@
+"""Writes for behavioural data. Import the function you need from its module."""
