@@ -8,6 +8,7 @@ from xmkt_site.api.views import PingApi
 api_v1 = [
     path("ping/", PingApi.as_view(), name="ping"),
     path("", include("campaigns.api_urls")),
+    path("", include("campaigns.privacy_api_urls")),
     path("", include("analytics.api_urls")),
     path("", include("recommender.api_urls")),
 ]
@@ -19,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("campaigns.urls")),
+    path("", include("campaigns.privacy_urls")),
     path("", include("analytics.urls")),
     path("", include("recommender.urls")),
 ]
