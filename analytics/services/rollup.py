@@ -1,0 +1,128 @@
+"""The daily event rollup: per organization, local day (settings.TIME_ZONE) and event type, counted in the database.
+
+The dashboard reads DailyEventRollup instead of scanning Event. The rebuild is idempotent: the days it covers are
+deleted and re-inserted in one transaction, so a retried or redelivered run leaves exactly the rows a single run
+would have left.
+"""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from analytics.models import DailyEventRollup, Event
+from campaigns.models import Organization, TaskRun, User
+from campaigns.services.task_runs import TaskRunTracker, task_run_enqueue
+
+ROLLUP_TASK_NAME = "analytics.tasks.rollup_events"
+# A queued run newer than this is trusted to pick up every event when it starts, so the nightly fan-out does not
+# stack a second one behind it. An older queued run may have lost its message, so it no longer blocks.
+QUEUED_RUN_FRESHNESS = timedelta(hours=1)
+
+
+def _local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _first_local_day(since: date | datetime | None) -> date | None:
+    if since is None:
+        return None
+    if isinstance(since, datetime):
+        if timezone.is_naive(since):
+            since = timezone.make_aware(since, _local_zone())
+        return timezone.localtime(since, _local_zone()).date()
+    return since
+
+
+def rollup_rows_compute(*, organization: Organization, first_day: date | None = None) -> list[DailyEventRollup]:
+    """One GROUP BY in the database: (local date, type) -> events, units, value, distinct consumers."""
+    zone = _local_zone()
+    events = Event.objects.filter(organization=organization)
+    if first_day is not None:
+        events = events.filter(occurred_at__gte=datetime.combine(first_day, time.min, tzinfo=zone))
+    grouped = (
+        events.annotate(day=TruncDate("occurred_at", tzinfo=zone))
+        .values("day", "type")
+        .annotate(
+            n_events=Count("id"),
+            n_units=Sum("quantity"),
+            total_value=Sum("value"),
+            n_consumers=Count("consumer", distinct=True),  # COUNT ignores guests (NULL)
+        )
+        .order_by("day", "type")
+    )
+    return [
+        DailyEventRollup(
+            organization=organization,
+            date=row["day"],
+            type=row["type"],
+            events=row["n_events"],
+            units=row["n_units"] or 0,
+            value=(row["total_value"] or Decimal("0")).quantize(Decimal("0.01")),
+            consumers=row["n_consumers"],
+        )
+        for row in grouped
+    ]
+
+
+def rollup_events(
+    *,
+    organization: Organization,
+    since: date | datetime | None = None,
+    tracker: TaskRunTracker | None = None,
+) -> dict[str, Any]:
+    """Rebuild the organization's daily rollup from `since` (a local date, or the local day of a datetime) onwards,
+    or entirely when `since` is None. Returns counts for the TaskRun result."""
+
+    def progress(percent: int, message: str) -> None:
+        if tracker is not None:
+            tracker.progress(percent, message)
+
+    first_day = _first_local_day(since)
+    progress(5, _("Counting events by day"))
+    # The aggregation is a read and runs outside the write transaction: on SQLite the write lock is then held only
+    # for the short delete-and-insert below, so web requests and other tasks are not kept waiting.
+    rows = rollup_rows_compute(organization=organization, first_day=first_day)
+    progress(70, _("Writing daily rollups"))
+    with transaction.atomic():
+        stale = DailyEventRollup.objects.filter(organization=organization)
+        if first_day is not None:
+            stale = stale.filter(date__gte=first_day)
+        deleted, _by_model = stale.delete()
+        DailyEventRollup.objects.bulk_create(rows, batch_size=1000)
+    events = sum(row.events for row in rows)
+    return {
+        "organization": organization.slug,
+        "since": first_day.isoformat() if first_day else None,
+        "days": len({row.date for row in rows}),
+        "rows": len(rows),
+        "rows_replaced": deleted,
+        "events": events,
+        "message": _("Rolled up %(events)s events into %(rows)s daily rows") % {"events": events, "rows": len(rows)},
+    }
+
+
+def rollup_enqueue(*, organization: Organization, by: User | None = None, since: date | None = None) -> TaskRun:
+    """Queue a rollup of one organization on the `ingest` queue; the task is sent after the transaction commits."""
+    from analytics.tasks import rollup_events as rollup_events_task  # tasks import this module
+
+    params = {"since": since.isoformat()} if since is not None else None
+    return task_run_enqueue(task=rollup_events_task, organization=organization, params=params, by=by)
+
+
+def rollup_enqueue_all_organizations(*, by: User | None = None) -> list[TaskRun]:
+    """Queue one rollup per active organization, skipping those that already have a fresh queued run."""
+    fresh_queued = TaskRun.objects.filter(
+        task_name=ROLLUP_TASK_NAME,
+        status=TaskRun.Status.QUEUED,
+        created_at__gte=timezone.now() - QUEUED_RUN_FRESHNESS,
+    ).values("organization_id")
+    organizations = Organization.objects.filter(is_active=True).exclude(pk__in=fresh_queued).order_by("pk")
+    return [rollup_enqueue(organization=organization, by=by) for organization in organizations]

@@ -1,0 +1,22 @@
+"""The base class every XMKT Celery task uses: late acknowledgement and retries with backoff for transient errors.
+
+Late acknowledgement means a message is removed from the broker only after the task returns, so a worker that dies
+mid-task (SIGKILL, OOM, lost machine) gives the message back and another worker runs it again. Tasks must therefore
+be idempotent; the TaskRun tracking makes a redelivery after success a no-op.
+"""
+
+from celery import Task
+from django.db import InterfaceError, OperationalError
+
+# Errors that a second attempt can fix: the database restarted, a connection dropped, SQLite was busy too long.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+
+
+class XmktTask(Task):
+    acks_late = True
+    reject_on_worker_lost = True
+    autoretry_for = TRANSIENT_ERRORS
+    retry_backoff = 2  # seconds before the first retry, doubled on each further one
+    retry_backoff_max = 300
+    retry_jitter = True
+    max_retries = 5
