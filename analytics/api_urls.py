@@ -1,5 +1,9 @@
 """REST endpoints under /api/v1/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from analytics.apis import EventBatchIngestApi
+
+urlpatterns = [
+    path("events/batch/", EventBatchIngestApi.as_view(), name="events-batch"),
+]

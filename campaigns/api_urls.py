@@ -1,5 +1,10 @@
 """REST endpoints under /api/v1/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from campaigns.apis import CatalogItemBatchIngestApi, ConsumerBatchIngestApi
+
+urlpatterns = [
+    path("consumers/batch/", ConsumerBatchIngestApi.as_view(), name="consumers-batch"),
+    path("items/batch/", CatalogItemBatchIngestApi.as_view(), name="items-batch"),
+]
