@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xmkt_site.models import BaseModel
@@ -564,15 +565,15 @@ class ImpactAssessment(BaseModel):
 
     def clean(self) -> None:
         if self.signed_at is not None and self.retain_until is not None:
-            signed_on = self.signed_at.date()
-            minimum = _add_years(signed_on, IMPACT_ASSESSMENT_MIN_RETENTION_YEARS)
+            signed_on = timezone.localdate(self.signed_at)
+            minimum = add_years(signed_on, IMPACT_ASSESSMENT_MIN_RETENTION_YEARS)
             if self.retain_until < minimum:
                 raise ValidationError(
                     {"retain_until": _("A signed impact assessment must be kept at least three years.")}
                 )
 
 
-def _add_years(day, years: int):
+def add_years(day, years: int):
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February in a year that has none: the next day keeps the full term
