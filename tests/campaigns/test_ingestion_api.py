@@ -170,7 +170,9 @@ class TestConsumerBatch:
         assert Consumer.objects.get(organization=partner, external_ref="shared-ref").city == "上海"
 
     def test_key_without_the_consumers_scope_is_forbidden(self, partner_key_client):
-        response = partner_key_client(["events:write"]).post(CONSUMERS, {"consumers": [consumer_row("a")]}, format="json")
+        response = partner_key_client(["events:write"]).post(
+            CONSUMERS, {"consumers": [consumer_row("a")]}, format="json"
+        )
 
         assert response.status_code == 403
 
