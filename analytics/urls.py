@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from analytics import views
+
+urlpatterns = [
+    path("", views.dashboard_view, name="dashboard"),
+    path("jobs/rollup/", views.job_rollup_start_view, name="job-rollup-start"),
+]

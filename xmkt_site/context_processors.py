@@ -12,7 +12,7 @@ _INTERNAL = {Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST, Role.PRIVACY_ADMIN
 NAVIGATION = [
     ("dashboard", _("Dashboard"), "speedometer", _INTERNAL | {Role.PARTNER_USER}),
     ("partner-list", _("Partners"), "people", {Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.PRIVACY_ADMIN}),
-    ("campaign-list", _("Campaigns"), "megaphone", {Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST, Role.PARTNER_USER}),
+    ("campaign-list", _("Campaigns"), "megaphone", _INTERNAL - {Role.PRIVACY_ADMIN} | {Role.PARTNER_USER}),
     ("segment-list", _("Segments"), "diagram", {Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST}),
     ("forecast-list", _("Forecasts"), "graph", {Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST}),
     ("recommendation-models", _("Recommendations"), "stars", {Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST}),
@@ -33,9 +33,11 @@ def navigation(request) -> dict:
             url = reverse(url_name)
         except NoReverseMatch:  # a section whose pages are not built yet stays out of the rail
             continue
-        items.append({"url": url, "label": label, "icon": icon, "active": request.path.startswith(url)})
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"url": url, "label": label, "icon": icon, "active": active})
     return {
         "nav_items": items,
         "actor": actor,
+        "actor_role_label": Role(actor.role).label if actor is not None and actor.role else "",
         "user_memberships": memberships_of(request.user),
     }

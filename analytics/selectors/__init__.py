@@ -1,0 +1,1 @@
+"""Reads over behavioural data. Import the function you need from its module."""

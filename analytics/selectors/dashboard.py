@@ -1,0 +1,128 @@
+"""Figures for the dashboard, always for one organization: the one the actor acts for."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+
+from analytics.models import DailyEventRollup, EventType
+from campaigns.models import ConsentRecord, Consumer, DataPurpose, DataSharingAgreement, Organization
+from xmkt_site.access import Actor
+
+CHART_DAYS = 180
+RECENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class ConsentRate:
+    purpose: str
+    purpose_label: str
+    recipient: str  # the recipient organization's name for partner sharing, else ""
+    granted: int
+    consumers: int
+
+    @property
+    def rate(self) -> float:
+        return self.granted / self.consumers if self.consumers else 0.0
+
+
+@dataclass(frozen=True)
+class EventSeries:
+    dates: list[date] = field(default_factory=list)
+    counts_by_type: dict[str, list[int]] = field(default_factory=dict)  # event type -> one count per date
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.dates
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    partners: int  # for the platform: partner organizations; for a partner: its active agreements
+    consumers: int
+    events_recent: int
+    purchase_value_recent: Decimal
+    consent_rates: list[ConsentRate]
+    events: EventSeries
+
+
+def partner_count(*, actor: Actor) -> int:
+    if actor.is_platform:
+        return Organization.objects.filter(kind=Organization.Kind.PARTNER, is_active=True).count()
+    return DataSharingAgreement.objects.filter(
+        partner=actor.organization, status=DataSharingAgreement.Status.ACTIVE
+    ).count()
+
+
+def consent_rates(*, organization: Organization) -> list[ConsentRate]:
+    """Share of the organization's consumers whose consent in force (their latest record per purpose and recipient;
+    records are append-only) is a grant. A consumer with no record has not consented."""
+    consumers = Consumer.objects.filter(organization=organization).count()
+    records = ConsentRecord.objects.filter(consumer__organization=organization)
+    # A record is in force when no later record exists for the same consumer, purpose and recipient. recipient is
+    # set exactly for partner sharing (a database constraint), so matching it there and ignoring it elsewhere is exact.
+    later = ConsentRecord.objects.filter(consumer=OuterRef("consumer"), purpose=OuterRef("purpose")).filter(
+        Q(recorded_at__gt=OuterRef("recorded_at")) | Q(recorded_at=OuterRef("recorded_at"), pk__gt=OuterRef("pk"))
+    )
+    later_same_recipient = later.filter(recipient=OuterRef("recipient"))
+    in_force = records.exclude(purpose=DataPurpose.PARTNER_SHARING).filter(~Exists(later)).values("purpose")
+    sharing_in_force = records.filter(purpose=DataPurpose.PARTNER_SHARING).filter(~Exists(later_same_recipient))
+
+    granted_by_purpose = {
+        row["purpose"]: row["granted"]
+        for row in in_force.annotate(granted=Count("pk", filter=Q(granted=True))).order_by()
+    }
+    rates = [
+        ConsentRate(purpose, str(label), "", granted_by_purpose.get(purpose, 0), consumers)
+        for purpose, label in DataPurpose.choices
+        if purpose != DataPurpose.PARTNER_SHARING
+    ]
+    sharing_rows = (
+        sharing_in_force.values("recipient", "recipient__name")
+        .annotate(granted=Count("pk", filter=Q(granted=True)))
+        .order_by("recipient__name")
+    )
+    sharing_label = str(DataPurpose.PARTNER_SHARING.label)
+    rates += [
+        ConsentRate(DataPurpose.PARTNER_SHARING, sharing_label, row["recipient__name"], row["granted"], consumers)
+        for row in sharing_rows
+    ]
+    return rates
+
+
+def events_per_day(*, organization: Organization, days: int = CHART_DAYS) -> EventSeries:
+    """Daily counts per event type from the rollup table, the `days` days up to the latest rolled-up day, gaps
+    filled with zeros so the chart does not draw lines across missing days."""
+    rollups = DailyEventRollup.objects.filter(organization=organization)
+    last_day = rollups.aggregate(last=Max("date"))["last"]
+    if last_day is None:
+        return EventSeries()
+    first_day = last_day - timedelta(days=days - 1)
+    dates = [first_day + timedelta(days=offset) for offset in range(days)]
+    position = {day: index for index, day in enumerate(dates)}
+    counts: dict[str, list[int]] = {}
+    for day, event_type, events in rollups.filter(date__gte=first_day).values_list("date", "type", "events"):
+        counts.setdefault(event_type, [0] * days)[position[day]] += events
+    ordered = {event_type: counts[event_type] for event_type in EventType.values if event_type in counts}
+    return EventSeries(dates=dates, counts_by_type=ordered)
+
+
+def recent_totals(*, organization: Organization, today: date, days: int = RECENT_DAYS) -> tuple[int, Decimal]:
+    """Events and purchase value over the last `days` days (from the rollup)."""
+    recent = DailyEventRollup.objects.filter(organization=organization, date__gt=today - timedelta(days=days))
+    totals = recent.aggregate(events=Sum("events"), value=Sum("value", filter=Q(type=EventType.PURCHASE)))
+    return totals["events"] or 0, totals["value"] or Decimal("0")
+
+
+def dashboard_figures(*, actor: Actor, today: date) -> DashboardFigures:
+    organization = actor.organization
+    events_recent, purchase_value_recent = recent_totals(organization=organization, today=today)
+    return DashboardFigures(
+        partners=partner_count(actor=actor),
+        consumers=Consumer.objects.filter(organization=organization).count(),
+        events_recent=events_recent,
+        purchase_value_recent=purchase_value_recent,
+        consent_rates=consent_rates(organization=organization),
+        events=events_per_day(organization=organization),
+    )

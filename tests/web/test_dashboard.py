@@ -1,0 +1,124 @@
+"""The dashboard shows real figures of the actor's own organization."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from analytics.models import DailyEventRollup, EventType
+from analytics.selectors.dashboard import consent_rates, events_per_day
+from campaigns.models import DataPurpose, Role, TaskRun
+from tests.factories import ConsentRecordFactory, ConsumerFactory, OrganizationFactory
+
+
+def rollup(organization, day, event_type, events, value="0"):
+    return DailyEventRollup.objects.create(
+        organization=organization, date=day, type=event_type, events=events, value=Decimal(value)
+    )
+
+
+def test_latest_consent_record_is_the_one_in_force(platform_org, homely):
+    # given one consumer who granted then withdrew personalization, and one who only granted
+    changed_mind, steady = ConsumerFactory.create_batch(2, organization=platform_org)
+    ConsumerFactory(organization=platform_org)  # never asked: counts as not consented
+    earlier = timezone.now() - timedelta(days=3)
+    ConsentRecordFactory(consumer=changed_mind, granted=True, recorded_at=earlier)
+    ConsentRecordFactory(consumer=changed_mind, granted=False, recorded_at=timezone.now())
+    ConsentRecordFactory(consumer=steady, granted=True, recorded_at=earlier)
+    # and partner sharing with Homely withdrawn by one, granted by the other (separate consent per recipient)
+    ConsentRecordFactory(consumer=steady, purpose=DataPurpose.PARTNER_SHARING, recipient=homely, granted=True)
+    ConsentRecordFactory(
+        consumer=changed_mind, purpose=DataPurpose.PARTNER_SHARING, recipient=homely, granted=True, recorded_at=earlier
+    )
+    ConsentRecordFactory(consumer=changed_mind, purpose=DataPurpose.PARTNER_SHARING, recipient=homely, granted=False)
+    # when
+    rates = {(rate.purpose, rate.recipient): rate for rate in consent_rates(organization=platform_org)}
+    # then
+    assert rates[(DataPurpose.PERSONALIZATION, "")].granted == 1
+    assert rates[(DataPurpose.PERSONALIZATION, "")].consumers == 3
+    assert rates[(DataPurpose.MARKETING_CONTACT, "")].granted == 0
+    assert rates[(DataPurpose.PARTNER_SHARING, homely.name)].granted == 1
+    assert rates[(DataPurpose.PERSONALIZATION, "")].rate == pytest.approx(1 / 3)
+
+
+def test_events_per_day_fills_missing_days_with_zero(platform_org):
+    # given
+    last = date(2026, 11, 11)
+    rollup(platform_org, last, EventType.PURCHASE, 40)
+    rollup(platform_org, last - timedelta(days=2), EventType.PURCHASE, 7)
+    rollup(platform_org, last, EventType.VIEW, 300)
+    # when
+    series = events_per_day(organization=platform_org, days=3)
+    # then
+    assert series.dates == [last - timedelta(days=2), last - timedelta(days=1), last]
+    assert series.counts_by_type[EventType.PURCHASE] == [7, 0, 40]
+    assert series.counts_by_type[EventType.VIEW] == [0, 0, 300]
+
+
+def test_dashboard_shows_the_figures_and_the_chart(admin_client, platform_org, homely, skyline):
+    # given
+    ConsumerFactory.create_batch(3, organization=platform_org)
+    today = timezone.localdate()
+    rollup(platform_org, today, EventType.PURCHASE, 12_345, "98765.40")
+    rollup(platform_org, today - timedelta(days=1), EventType.VIEW, 20)
+    TaskRun.objects.create(task_name="analytics.tasks.rollup_events", organization=platform_org, progress=40)
+    # when
+    response = admin_client.get(reverse("dashboard"))
+    # then
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-kpi="partners">2<' in body
+    assert 'data-kpi="consumers">3<' in body
+    assert 'data-kpi="events">12,365<' in body
+    assert "¥98,765.40" in body
+    assert 'id="events-per-day-chart"' in body
+    assert "Events per day" in body
+    assert "vendor/plotly/plotly.min.js" in body
+    assert "analytics.tasks.rollup_events" in body
+
+
+def test_dashboard_in_chinese_uses_wan_and_translated_chart_title(admin_client, platform_org):
+    # given
+    rollup(platform_org, timezone.localdate(), EventType.VIEW, 123_456)
+    # when
+    response = admin_client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    # then
+    body = response.content.decode()
+    assert 'data-kpi="events">12.35万<' in body
+    assert "每日事件数" in body
+
+
+def test_dashboard_without_events_explains_what_to_do(admin_client):
+    body = admin_client.get(reverse("dashboard")).content.decode()
+    assert "No events rolled up yet" in body
+    assert 'id="events-per-day-chart"' not in body
+
+
+def test_partner_user_sees_only_its_own_organization_figures(sign_in, platform_org, homely):
+    # given consumers and events at the platform and at the partner
+    ConsumerFactory.create_batch(5, organization=platform_org)
+    ConsumerFactory.create_batch(2, organization=homely)
+    rollup(platform_org, timezone.localdate(), EventType.VIEW, 999)
+    rollup(homely, timezone.localdate(), EventType.VIEW, 17)
+    TaskRun.objects.create(task_name="platform.secret.job", organization=platform_org)
+    client = sign_in(Role.PARTNER_USER, homely)
+    # when
+    body = client.get(reverse("dashboard")).content.decode()
+    # then
+    assert 'data-kpi="consumers">2<' in body
+    assert 'data-kpi="events">17<' in body
+    assert "999" not in body
+    assert "platform.secret.job" not in body
+
+
+def test_partner_dashboard_counts_its_active_agreements(sign_in, platform_org, homely):
+    from tests.factories import AgreementFactory
+
+    AgreementFactory(platform=platform_org, partner=homely)
+    AgreementFactory(platform=platform_org, partner=homely, status="draft")
+    AgreementFactory(platform=platform_org, partner=OrganizationFactory(slug="third"))
+    client = sign_in(Role.PARTNER_USER, homely)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert 'data-kpi="partners">1<' in body

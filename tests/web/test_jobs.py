@@ -1,0 +1,76 @@
+"""The Jobs page: the organization's TaskRuns with live progress, and starting the daily rollup."""
+
+import pytest
+from django.urls import reverse
+
+from campaigns.models import Role, TaskRun
+from tests.factories import PlatformFactory
+
+
+def make_run(organization, **fields):
+    defaults = {"task_name": "analytics.tasks.rollup_events", "organization": organization}
+    return TaskRun.objects.create(**(defaults | fields))
+
+
+def test_job_list_shows_progress_message_and_error(analyst_client, platform_org):
+    make_run(platform_org, status=TaskRun.Status.RUNNING, progress=42, message="Rolling up 2026-11-11")
+    make_run(platform_org, status=TaskRun.Status.FAILED, error="OperationalError: database is locked")
+    body = analyst_client.get(reverse("job-list")).content.decode()
+    assert 'aria-valuenow="42"' in body
+    assert "Rolling up 2026-11-11" in body
+    assert "OperationalError: database is locked" in body
+    assert 'data-status="running"' in body
+
+
+def test_job_list_polls_while_a_run_is_active_and_stops_after(analyst_client, platform_org):
+    run = make_run(platform_org, status=TaskRun.Status.QUEUED)
+    assert 'hx-trigger="every 1500ms"' in analyst_client.get(reverse("job-list")).content.decode()
+    TaskRun.objects.filter(pk=run.pk).update(status=TaskRun.Status.SUCCEEDED, progress=100)
+    partial = analyst_client.get(reverse("job-list"), HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial
+    assert "hx-trigger" not in partial
+    assert 'data-polling="false"' in partial
+
+
+def test_job_list_hides_other_organizations_runs(analyst_client, platform_org):
+    make_run(platform_org, task_name="ours.job")
+    make_run(PlatformFactory(slug="elsewhere"), task_name="theirs.job")
+    make_run(None, task_name="nightly.all.job")
+    body = analyst_client.get(reverse("job-list")).content.decode()
+    assert "ours.job" in body
+    assert "nightly.all.job" in body  # system-wide runs are the platform's business
+    assert "theirs.job" not in body
+
+
+def test_job_list_filters_by_status(analyst_client, platform_org):
+    make_run(platform_org, task_name="done.job", status=TaskRun.Status.SUCCEEDED)
+    make_run(platform_org, task_name="broken.job", status=TaskRun.Status.FAILED)
+    body = analyst_client.get(reverse("job-list"), {"status": "failed"}).content.decode()
+    assert "broken.job" in body and "done.job" not in body
+
+
+def test_privacy_admin_sees_jobs_but_no_rollup_button(privacy_client):
+    body = privacy_client.get(reverse("job-list")).content.decode()
+    assert reverse("job-rollup-start") not in body
+    assert privacy_client.post(reverse("job-rollup-start")).status_code == 403
+
+
+def test_rollup_start_needs_post(analyst_client):
+    assert analyst_client.get(reverse("job-rollup-start")).status_code == 405
+
+
+def test_run_daily_rollup_button_queues_a_run_for_the_organization(analyst_client, platform_org):
+    pytest.importorskip("analytics.services.rollup", reason="the rollup service is written in a parallel change")
+    # when
+    response = analyst_client.post(reverse("job-rollup-start"))
+    # then
+    assert response.status_code == 302 and response["Location"] == reverse("job-list")
+    run = TaskRun.objects.get(organization=platform_org)
+    assert run.requested_by == analyst_client.user
+    assert f"#{run.pk}" in analyst_client.get(reverse("job-list")).content.decode()
+
+
+def test_partner_user_cannot_start_a_rollup(sign_in, homely):
+    client = sign_in(Role.PARTNER_USER, homely)
+    assert client.post(reverse("job-rollup-start")).status_code == 403
+    assert not TaskRun.objects.exists()

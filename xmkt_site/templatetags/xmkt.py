@@ -1,0 +1,169 @@
+"""Formatting the UI spec asks for: ¥12,345.00, 1.2万 / 12,345, 2026-11-28 14:05, coloured status tags."""
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "JPY": "JP¥"}
+
+# Status value -> Bootstrap colour. Grey drafts, blue reviews, green running/healthy, orange paused, red failures.
+STATUS_COLOURS = {
+    "draft": "secondary",
+    "queued": "secondary",
+    "in_review": "primary",
+    "approved": "primary",
+    "scheduled": "info",
+    "running": "success",
+    "active": "success",
+    "succeeded": "success",
+    "granted": "success",
+    "completed": "dark",
+    "paused": "warning",
+    "suspended": "warning",
+    "expiring": "warning",
+    "expired": "secondary",
+    "failed": "danger",
+    "revoked": "danger",
+    "terminated": "danger",
+    "cancelled": "secondary",
+    "inactive": "secondary",
+}
+
+
+def _is_chinese() -> bool:
+    return (get_language() or "").lower().startswith("zh")
+
+
+def _to_decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@register.filter
+def money(value, currency: str = "CNY") -> str:
+    """¥12,345.00 for CNY; other currencies keep their own symbol or code."""
+    amount = _to_decimal(value)
+    if amount is None:
+        return "—"
+    currency = (currency or "CNY").upper()
+    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+    quantized = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if quantized < 0 else ""
+    return f"{sign}{symbol}{abs(quantized):,.2f}"
+
+
+@register.filter
+def count(value) -> str:
+    """Large counts the way readers expect: 1.2万 / 3.4亿 in Chinese, 12,345 in English."""
+    number = _to_decimal(value)
+    if number is None:
+        return "—"
+    if _is_chinese():
+        for size, unit in ((Decimal(100_000_000), "亿"), (Decimal(10_000), "万")):
+            if abs(number) >= size:
+                scaled = (number / size).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                text = f"{scaled:f}".rstrip("0").rstrip(".")
+                return f"{text}{unit}"
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return f"{number:,.2f}"
+
+
+@register.filter
+def percent(value, digits: int = 1) -> str:
+    number = _to_decimal(value)
+    if number is None:
+        return "—"
+    return f"{number * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def dt(value) -> str:
+    """2026-11-28 14:05 in the site's time zone; dates alone as 2026-11-28."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+@register.filter
+def duration(seconds) -> str:
+    """A job's run time in words: 42 s, 3 min 5 s, 2 h 10 min."""
+    if seconds is None:
+        return "—"
+    total = int(round(float(seconds)))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    if minutes:
+        return _("%(m)d min %(s)d s") % {"m": minutes, "s": secs}
+    return ngettext("%(s)d s", "%(s)d s", secs) % {"s": secs}
+
+
+@register.simple_tag
+def status_tag(value: str, label=None) -> str:
+    """A coloured tag; the label is the translated display value (get_status_display)."""
+    colour = STATUS_COLOURS.get(str(value), "secondary")
+    text_class = " text-dark" if colour in {"warning", "info", "light"} else ""
+    return format_html(
+        '<span class="badge rounded-pill text-bg-{}{} status-tag" data-status="{}">{}</span>',
+        colour,
+        text_class,
+        value,
+        label if label is not None else value,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, field: str, label) -> str:
+    """A column header that sorts by `field`, flipping direction on a second click, keeping the other filters."""
+    request = context["request"]
+    current = request.GET.get("sort", "")
+    params = request.GET.copy()
+    params.pop("page", None)
+    descending = current == field
+    params["sort"] = f"-{field}" if descending else field
+    arrow = ""
+    if current == field:
+        arrow = " ▲"
+    elif current == f"-{field}":
+        arrow = " ▼"
+    return format_html('<a href="?{}" class="sort-link">{}{}</a>', params.urlencode(), label, arrow)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, page_number: int) -> str:
+    params = context["request"].GET.copy()
+    params["page"] = page_number
+    return "?" + params.urlencode()
+
+
+def _choice_sets() -> dict:
+    from campaigns.models import ApiScope, DataCategory, DataPurpose
+
+    return {"purpose": DataPurpose, "category": DataCategory, "scope": ApiScope}
+
+
+@register.filter
+def choice_labels(values, kind: str) -> str:
+    """A stored list of choice values (purposes, data categories, scopes) as translated labels, comma separated."""
+    labels = dict(_choice_sets()[kind].choices)
+    separator = "、" if _is_chinese() else ", "
+    return separator.join(str(labels.get(value, value)) for value in (values or []))

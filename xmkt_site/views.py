@@ -1,0 +1,92 @@
+"""Cross-cutting page plumbing: role checks for every page, sign-in, and the organization switch."""
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from campaigns.models import Role
+from xmkt_site.access import ACTIVE_ORGANIZATION_SESSION_KEY, INTERNAL_ROLES, Actor, actor_for_request, memberships_of
+
+ALL_PAGE_ROLES = frozenset(Role.values)
+MANAGE_PARTNER_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER})
+READ_PARTNER_ROLES = MANAGE_PARTNER_ROLES | {Role.PRIVACY_ADMIN}
+JOB_START_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST})
+
+
+def role_required(roles: Iterable[str], *, platform_only: bool = False) -> Callable:
+    """Every page goes through this: anonymous users are sent to sign in, the wrong role gets the 403 page.
+
+    The wrapped view receives the Actor as `request.actor`.
+    """
+    allowed = frozenset(roles)
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            actor = actor_for_request(request)
+            if actor is None:
+                raise PermissionDenied(gettext_lazy("Your account is not a member of any organization yet."))
+            if actor.role not in allowed or (platform_only and not actor.is_platform):
+                raise PermissionDenied(gettext_lazy("Your role may not open this page."))
+            request.actor = actor
+            return view(request, *args, **kwargs)
+
+        wrapper.allowed_roles = allowed  # read by tests and the navigation
+        return wrapper
+
+    return decorator
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    return request.actor
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@require_POST
+@role_required(ALL_PAGE_ROLES)
+def organization_switch(request: HttpRequest) -> HttpResponseRedirect:
+    """Act for another organization the user belongs to; the choice lives in the session."""
+    try:
+        organization_id = int(request.POST.get("organization", ""))
+    except ValueError:
+        organization_id = None
+    membership = next((m for m in memberships_of(request.user) if m.organization_id == organization_id), None)
+    if membership is None:
+        raise PermissionDenied(gettext_lazy("You are not a member of that organization."))
+    request.session[ACTIVE_ORGANIZATION_SESSION_KEY] = membership.organization_id
+    messages.success(request, _("You now act for %(organization)s.") % {"organization": membership.organization.name})
+    # The page we came from may not be open to the new role, so always land on the dashboard.
+    return redirect("dashboard")
+
+
+__all__ = [
+    "ALL_PAGE_ROLES",
+    "INTERNAL_ROLES",
+    "JOB_START_ROLES",
+    "MANAGE_PARTNER_ROLES",
+    "READ_PARTNER_ROLES",
+    "LoginView",
+    "LogoutView",
+    "actor_of",
+    "organization_switch",
+    "role_required",
+]
