@@ -16,6 +16,7 @@ from analytics.ml.bandits import (
     simulate_batched,
     weights_for_consumer,
 )
+from analytics.ml.experiments import probability_b_beats_a_exact
 
 ALL_POLICIES = [FixedSplit(), ThompsonSampling(random_state=0), UCB1(), EpsilonGreedy(epsilon=0.1)]
 
@@ -74,8 +75,6 @@ def test_thompson_weights_are_even_without_data_and_reproducible_with_a_seed():
 
 def test_thompson_weight_equals_posterior_probability_of_being_best():
     # Two arms with Beta(11, 91) and Beta(21, 81) posteriors: P(second > first) by numerical integration.
-    from analytics.ml.experiments import probability_b_beats_a_exact
-
     expected = probability_b_beats_a_exact(11, 91, 21, 81)
 
     weights = ThompsonSampling(n_draws=100_000, floor=0.0, random_state=3).weights([10, 20], [100, 100])
