@@ -1,7 +1,8 @@
 """Privacy REST endpoints: consent capture and history, data-subject requests. One view per operation."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
@@ -80,6 +81,7 @@ class ConsentCreateApi(APIView):
     allowed_roles = PRIVACY_ROLES
     required_scopes = (ApiScope.CONSENTS_WRITE,)
 
+    @extend_schema_serializer(component_name="ConsentCreateOutput")
     class OutputSerializer(serializers.Serializer):
         created = serializers.IntegerField()
         consents = ConsentOutputSerializer(many=True)
@@ -152,6 +154,7 @@ class ConsumerConsentHistoryApi(APIView):
     allowed_roles = PRIVACY_ROLES
     required_scopes = (ApiScope.CONSENTS_WRITE,)
 
+    @extend_schema_serializer(component_name="ConsentInForce")
     class StateSerializer(serializers.Serializer):
         purpose = serializers.CharField()
         recipient = serializers.CharField(source="recipient.slug", allow_null=True, default=None)
@@ -160,6 +163,7 @@ class ConsumerConsentHistoryApi(APIView):
         data_categories = serializers.ListField(child=serializers.CharField())
         recorded_at = serializers.DateTimeField()
 
+    @extend_schema_serializer(component_name="ConsumerConsentHistoryOutput")
     class OutputSerializer(serializers.Serializer):
         consumer = serializers.CharField()
         in_force = serializers.ListField(child=serializers.DictField())
@@ -215,6 +219,7 @@ class DataSubjectRequestListApi(APIView):
     allowed_roles = PRIVACY_ROLES
     required_scopes = None  # personal-data operations stay in the web UI's hands, never a partner key's
 
+    @extend_schema_serializer(component_name="DataSubjectRequestListFilter")
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(
             choices=["open", *DataSubjectRequest.Status.values], required=False, allow_blank=True
@@ -241,6 +246,7 @@ class DataSubjectRequestCreateApi(APIView):
     allowed_roles = PRIVACY_ROLES
     required_scopes = None
 
+    @extend_schema_serializer(component_name="DataSubjectRequestCreateInput")
     class InputSerializer(serializers.Serializer):
         consumer = serializers.CharField(max_length=128, help_text="The consumer's external_ref.")
         kind = serializers.ChoiceField(choices=DataSubjectRequest.Kind.choices)
@@ -297,6 +303,7 @@ class DataSubjectRequestRejectApi(APIView):
     allowed_roles = PRIVACY_ROLES
     required_scopes = None
 
+    @extend_schema_serializer(component_name="DataSubjectRequestRejectInput")
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=2000)
 
@@ -320,8 +327,7 @@ class DataSubjectRequestExportApi(APIView):
 
     @extend_schema(
         operation_id="privacy_requests_export",
-        responses={200: serializers.DictField()},
-        parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)],
+        responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request, pk: int):
         actor = actor_for_request(request)
