@@ -4,10 +4,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Max, Q, Sum
 
 from analytics.models import DailyEventRollup, EventType
-from campaigns.models import ConsentRecord, Consumer, DataPurpose, DataSharingAgreement, Organization
+from campaigns.models import Consumer, DataPurpose, DataSharingAgreement, Organization
+from campaigns.selectors.consent import consent_rates as campaign_consent_rates
 from xmkt_site.access import Actor
 
 CHART_DAYS = 180
@@ -56,39 +57,19 @@ def partner_count(*, actor: Actor) -> int:
 
 
 def consent_rates(*, organization: Organization) -> list[ConsentRate]:
-    """Share of the organization's consumers whose consent in force (their latest record per purpose and recipient;
-    records are append-only) is a grant. A consumer with no record has not consented."""
-    consumers = Consumer.objects.filter(organization=organization).count()
-    records = ConsentRecord.objects.filter(consumer__organization=organization)
-    # A record is in force when no later record exists for the same consumer, purpose and recipient. recipient is
-    # set exactly for partner sharing (a database constraint), so matching it there and ignoring it elsewhere is exact.
-    later = ConsentRecord.objects.filter(consumer=OuterRef("consumer"), purpose=OuterRef("purpose")).filter(
-        Q(recorded_at__gt=OuterRef("recorded_at")) | Q(recorded_at=OuterRef("recorded_at"), pk__gt=OuterRef("pk"))
-    )
-    later_same_recipient = later.filter(recipient=OuterRef("recipient"))
-    in_force = records.exclude(purpose=DataPurpose.PARTNER_SHARING).filter(~Exists(later)).values("purpose")
-    sharing_in_force = records.filter(purpose=DataPurpose.PARTNER_SHARING).filter(~Exists(later_same_recipient))
-
-    granted_by_purpose = {
-        row["purpose"]: row["granted"]
-        for row in in_force.annotate(granted=Count("pk", filter=Q(granted=True))).order_by()
-    }
-    rates = [
-        ConsentRate(purpose, str(label), "", granted_by_purpose.get(purpose, 0), consumers)
-        for purpose, label in DataPurpose.choices
-        if purpose != DataPurpose.PARTNER_SHARING
+    """Per purpose (and per recipient for partner sharing): consumers whose record in force is a grant. The rule
+    (latest record wins, no record means no consent) lives in campaigns.selectors.consent."""
+    labels = dict(DataPurpose.choices)
+    return [
+        ConsentRate(
+            purpose=row["purpose"],
+            purpose_label=str(labels[row["purpose"]]),
+            recipient=row["recipient"].name if row["recipient"] is not None else "",
+            granted=row["granted"],
+            consumers=row["total"],
+        )
+        for row in campaign_consent_rates(organization=organization)
     ]
-    sharing_rows = (
-        sharing_in_force.values("recipient", "recipient__name")
-        .annotate(granted=Count("pk", filter=Q(granted=True)))
-        .order_by("recipient__name")
-    )
-    sharing_label = str(DataPurpose.PARTNER_SHARING.label)
-    rates += [
-        ConsentRate(DataPurpose.PARTNER_SHARING, sharing_label, row["recipient__name"], row["granted"], consumers)
-        for row in sharing_rows
-    ]
-    return rates
 
 
 def events_per_day(*, organization: Organization, days: int = CHART_DAYS) -> EventSeries:

@@ -1,0 +1,216 @@
+"""Django admin for the system of record. Hashes of contact identifiers are never displayed, only whether one exists;
+consent records and audit events are read-only (append-only history)."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from campaigns.models import (
+    AuditEvent,
+    Campaign,
+    CatalogItem,
+    ConsentPolicy,
+    ConsentRecord,
+    Consumer,
+    DataSharingAgreement,
+    DataSubjectRequest,
+    ErasureTombstone,
+    ImpactAssessment,
+    Membership,
+    Organization,
+    PartnerApiKey,
+    PersonalTagDeletion,
+    TaskRun,
+    User,
+)
+from campaigns.services.api_keys import api_key_revoke
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History that must not be edited from the admin: it can be read, filtered and searched only."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "email", "is_staff", "is_active", "last_login"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "industry", "is_active", "created_at"]
+    list_filter = ["kind", "industry", "is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "role", "created_at"]
+    list_filter = ["role", "organization__kind"]
+    search_fields = ["user__username", "organization__name"]
+    autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(PartnerApiKey)
+class PartnerApiKeyAdmin(admin.ModelAdmin):
+    """Keys are created on the partner page or with `create_api_key`, where the secret can be shown once."""
+
+    list_display = ["name", "organization", "prefix", "expires_at", "revoked_at", "last_used_at", "created_at"]
+    list_filter = ["organization", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "organization__name"]
+    fields = ["organization", "name", "prefix", "scopes", "expires_at", "revoked_at", "last_used_at", "created_by"]
+    readonly_fields = ["organization", "prefix", "scopes", "revoked_at", "last_used_at", "created_by"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request, queryset) -> None:
+        keys = list(queryset.filter(revoked_at__isnull=True))
+        for api_key in keys:
+            api_key_revoke(api_key=api_key, by=request.user)
+        message = ngettext("%(count)d key revoked.", "%(count)d keys revoked.", len(keys)) % {"count": len(keys)}
+        self.message_user(request, message, messages.SUCCESS)
+
+
+@admin.register(DataSharingAgreement)
+class DataSharingAgreementAdmin(admin.ModelAdmin):
+    list_display = ["title", "platform", "partner", "status", "min_aggregate_size", "valid_from", "valid_until"]
+    list_filter = ["status", "partner", "platform"]
+    search_fields = ["title", "partner__name", "platform__name"]
+    date_hierarchy = "valid_from"
+    autocomplete_fields = ["platform", "partner"]
+    readonly_fields = ["dp_epsilon_spent", "signed_by", "signed_at"]
+
+
+@admin.register(Consumer)
+class ConsumerAdmin(admin.ModelAdmin):
+    list_display = ["external_ref", "organization", "age_band", "gender", "city", "city_tier", "has_phone", "has_email"]
+    list_filter = ["organization", "age_band", "gender", "city_tier"]
+    search_fields = ["external_ref"]
+    # The keyed hashes stay out of forms and lists: they are matching keys, not something to read or edit.
+    exclude = ["phone_hash", "email_hash"]
+    readonly_fields = ["organization", "external_ref"]
+
+    @admin.display(boolean=True, description=_("phone on file"))
+    def has_phone(self, consumer: Consumer) -> bool:
+        return bool(consumer.phone_hash)
+
+    @admin.display(boolean=True, description=_("e-mail on file"))
+    def has_email(self, consumer: Consumer) -> bool:
+        return bool(consumer.email_hash)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # consumers arrive through the API and importers, which hash identifiers on arrival
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdmin):
+    list_display = ["consumer", "purpose", "recipient", "granted", "policy_version", "source", "recorded_at"]
+    list_filter = ["purpose", "granted", "policy_version", "source", "recipient"]
+    search_fields = ["consumer__external_ref"]
+    date_hierarchy = "recorded_at"
+    list_select_related = ["consumer", "recipient"]
+
+
+@admin.register(CatalogItem)
+class CatalogItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "organization", "kind", "category", "price", "currency", "active"]
+    list_filter = ["organization", "kind", "active", "currency"]
+    search_fields = ["title", "external_ref", "category"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "status", "starts_at", "ends_at", "budget", "currency"]
+    list_filter = ["status", "organization"]
+    search_fields = ["name"]
+    filter_horizontal = ["partners"]
+    readonly_fields = ["created_by"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "action", "actor", "api_key", "organization", "target_type", "target_id"]
+    list_filter = ["action", "organization", "target_type"]
+    search_fields = ["action", "target_id", "actor__username"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["actor", "api_key", "organization"]
+
+
+@admin.register(TaskRun)
+class TaskRunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "task_name", "organization", "status", "progress", "attempts", "created_at", "finished_at"]
+    list_filter = ["status", "task_name", "organization"]
+    search_fields = ["task_name", "celery_task_id", "message"]
+    date_hierarchy = "created_at"
+
+
+# --- Privacy records: handled on the Privacy pages through services; the admin reads them ------------------------
+
+
+@admin.register(ConsentPolicy)
+class ConsentPolicyAdmin(admin.ModelAdmin):
+    """A published (purpose, version) is final: records point at it. New versions can be added, none changed."""
+
+    list_display = ["purpose", "version", "published_at"]
+    list_filter = ["purpose"]
+    search_fields = ["version"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DataSubjectRequest)
+class DataSubjectRequestAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "organization", "kind", "status", "received_at", "due_at", "completed_at", "handled_by"]
+    list_filter = ["kind", "status", "organization"]
+    date_hierarchy = "due_at"
+    # The reference hash identifies the person and the export holds their data: neither belongs in the admin.
+    exclude = ["consumer_ref_hash", "export"]
+
+
+@admin.register(ErasureTombstone)
+class ErasureTombstoneAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "organization", "erased_at", "request"]
+    list_filter = ["organization"]
+    date_hierarchy = "erased_at"
+    exclude = ["ref_hash", "phone_hash", "email_hash"]
+
+
+@admin.register(PersonalTagDeletion)
+class PersonalTagDeletionAdmin(ReadOnlyAdmin):
+    list_display = ["consumer", "kind", "key", "deleted_at"]
+    list_filter = ["kind"]
+    search_fields = ["key", "consumer__external_ref"]
+
+
+@admin.register(ImpactAssessment)
+class ImpactAssessmentAdmin(ReadOnlyAdmin):
+    """Generated and signed on the Privacy pages; a signed assessment is retained, so nothing is edited here."""
+
+    list_display = ["title", "organization", "status", "agreement", "campaign", "signed_at", "retain_until"]
+    list_filter = ["status", "organization"]
+    search_fields = ["title"]
