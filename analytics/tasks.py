@@ -19,11 +19,7 @@ def rollup_events(self, *, task_run_id: int, since: str | None = None) -> dict[s
     with task_run_tracking(task_run_id=task_run_id, celery_task_id=self.request.id or "") as tracker:
         if tracker is None:  # a redelivery of a run that already succeeded
             return {"skipped": True, "task_run_id": task_run_id}
-        tracker.result = rollup.rollup_events(
-            organization=tracker.run.organization,
-            since=date.fromisoformat(since) if since else None,
-            tracker=tracker,
-        )
+        tracker.result = rollup.rollup_for_run(tracker=tracker, since=date.fromisoformat(since) if since else None)
         return tracker.result
 
 

@@ -109,6 +109,37 @@ def rollup_events(
     }
 
 
+def rollup_superseding_run(*, run: TaskRun, since: date | None) -> TaskRun | None:
+    """A newer queued rollup of the same organization that covers at least what `run` covers, if there is one.
+
+    Visible means committed: the transaction that queued it (and wrote the events it was queued for) has committed,
+    and its message is sent on commit, so it will start after us and read everything we would. Bursts of ingestion
+    batches therefore cost one rollup, not one per batch."""
+    newer = TaskRun.objects.filter(
+        task_name=ROLLUP_TASK_NAME,
+        organization_id=run.organization_id,
+        status=TaskRun.Status.QUEUED,
+        created_at__gte=max(run.created_at, timezone.now() - QUEUED_RUN_FRESHNESS),
+        pk__gt=run.pk,
+    ).order_by("-pk")
+    for candidate in newer:
+        candidate_since = candidate.params.get("since")
+        if candidate_since is None or (since is not None and date.fromisoformat(candidate_since) <= since):
+            return candidate
+    return None
+
+
+def rollup_for_run(*, tracker: TaskRunTracker, since: date | None = None) -> dict[str, Any]:
+    """The body of the rollup task: skip when a newer queued run will redo the same work, else roll up."""
+    superseding = rollup_superseding_run(run=tracker.run, since=since)
+    if superseding is not None:
+        return {
+            "superseded_by": superseding.pk,
+            "message": _("Skipped: the queued rollup #%(id)s covers the same events") % {"id": superseding.pk},
+        }
+    return rollup_events(organization=tracker.run.organization, since=since, tracker=tracker)
+
+
 def rollup_enqueue(*, organization: Organization, by: User | None = None, since: date | None = None) -> TaskRun:
     """Queue a rollup of one organization on the `ingest` queue; the task is sent after the transaction commits."""
     from analytics.tasks import rollup_events as rollup_events_task  # tasks import this module

@@ -199,3 +199,48 @@ def test_rollup_tasks_are_routed_to_the_ingest_queue_and_acknowledged_late():
     assert tasks.rollup_events.acks_late is True
     assert tasks.rollup_events.reject_on_worker_lost is True
     assert tasks.rollup_events.max_retries == 5
+
+
+def test_a_run_with_a_newer_queued_full_rollup_behind_it_skips_its_work(shop):
+    older = task_run_create(task_name=tasks.rollup_events.name, organization=shop)
+    newer = task_run_create(task_name=tasks.rollup_events.name, organization=shop)
+
+    tasks.rollup_events.apply(kwargs={"task_run_id": older.pk}).get()
+
+    older.refresh_from_db()
+    assert older.status == TaskRun.Status.SUCCEEDED
+    assert older.result["superseded_by"] == newer.pk
+    assert rows_of(shop) == []  # left to the newer run
+
+    tasks.rollup_events.apply(kwargs={"task_run_id": newer.pk}).get()
+    assert len(rows_of(shop)) == 3
+
+
+def test_a_full_rollup_is_not_skipped_for_a_newer_partial_one(shop):
+    older = task_run_create(task_name=tasks.rollup_events.name, organization=shop)
+    task_run_create(task_name=tasks.rollup_events.name, organization=shop, params={"since": "2026-11-11"})
+
+    tasks.rollup_events.apply(kwargs={"task_run_id": older.pk}).get()
+
+    older.refresh_from_db()
+    assert "superseded_by" not in older.result
+    assert len(rows_of(shop)) == 3
+
+
+def test_a_partial_rollup_is_skipped_for_a_newer_one_starting_earlier(shop):
+    older = task_run_create(task_name=tasks.rollup_events.name, organization=shop, params={"since": "2026-11-11"})
+    newer = task_run_create(task_name=tasks.rollup_events.name, organization=shop, params={"since": "2026-11-10"})
+
+    tasks.rollup_events.apply(kwargs={"task_run_id": older.pk, "since": "2026-11-11"}).get()
+
+    older.refresh_from_db()
+    assert older.result["superseded_by"] == newer.pk
+
+
+def test_a_newer_queued_rollup_of_another_organization_does_not_supersede(shop, partner):
+    run = task_run_create(task_name=tasks.rollup_events.name, organization=shop)
+    task_run_create(task_name=tasks.rollup_events.name, organization=partner)
+
+    tasks.rollup_events.apply(kwargs={"task_run_id": run.pk}).get()
+
+    assert len(rows_of(shop)) == 3
