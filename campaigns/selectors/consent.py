@@ -115,6 +115,6 @@ def consent_rates(*, organization: Organization) -> list[dict]:
 
 def consent_record_counts(*, organization: Organization) -> dict[str, int]:
     counts = ConsentRecord.objects.filter(consumer__organization=organization).aggregate(
-        granted=Count("pk", filter=Q(granted=True)), withdrawn=Count("pk", filter=Q(granted=False))
+        grants=Count("pk", filter=Q(granted=True)), withdrawals=Count("pk", filter=Q(granted=False))
     )
-    return {"granted": counts["granted"] or 0, "withdrawn": counts["withdrawn"] or 0}
+    return {"granted": counts["grants"] or 0, "withdrawn": counts["withdrawals"] or 0}

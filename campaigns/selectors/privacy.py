@@ -92,8 +92,12 @@ def audit_event_list(
     return events.order_by("-occurred_at", "-id")
 
 
-def audit_action_names() -> list[str]:
-    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
+def audit_action_names(*, actor: Actor) -> list[str]:
+    """The action names in the actor's visible trail (for the filter's suggestions)."""
+    events = AuditEvent.objects.all()
+    if not actor.is_platform:
+        events = events.filter(organization=actor.organization)
+    return list(events.order_by("action").values_list("action", flat=True).distinct())
 
 
 # --- impact assessments ------------------------------------------------------------------------------------------

@@ -23,7 +23,9 @@ def partner_data(platform, partner):
     active_customer = ConsumerFactory(organization=partner)
     ConsentRecordFactory(consumer=old_customer)
     old_event = EventFactory(organization=partner, consumer=old_customer, occurred_at=NOW - timedelta(days=120))
-    event_just_past_retention = EventFactory(organization=partner, consumer=active_customer, occurred_at=NOW - timedelta(days=91))
+    event_just_past_retention = EventFactory(
+        organization=partner, consumer=active_customer, occurred_at=NOW - timedelta(days=91)
+    )
     recent_event = EventFactory(organization=partner, consumer=active_customer, occurred_at=NOW - timedelta(days=10))
     guest_event = EventFactory(organization=partner, consumer=None, occurred_at=NOW - timedelta(days=200))
     age(old_customer, 120)
