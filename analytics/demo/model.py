@@ -576,14 +576,16 @@ def _events_for(
         t_enroll = np.where(bought, t_buy + rng.integers(2, 60, len(c)), t + rng.integers(5, 120, len(c)))
         out.add(consumer=c[enrolled], item=item[enrolled], kind=T["enroll"], timestamp=t_enroll[enrolled])
         completed = enrolled & (rng.random(len(c)) < _sigmoid(-1.4 + 3.5 * s))
-        t_complete = t_enroll + (rng.gamma(2.0, 9.0, len(c)) * 86400).astype(np.int64) + 3 * 86400
+        # Completion some weeks later, at about the hour the learner usually studies.
+        study_days = 3 + rng.gamma(2.0, 9.0, len(c)).astype(np.int64)
+        t_complete = t_enroll + study_days * 86400 + rng.integers(0, 2 * 3600, len(c))
         out.add(consumer=c[completed], item=item[completed], kind=T["complete"], timestamp=t_complete[completed])
         follow_up, t_follow = completed, t_complete
     else:
         follow_up, t_follow = purchase & paid[item], t_buy + rng.integers(3, 21, len(c)) * 86400
 
     refunded = bought & (rng.random(len(c)) < behaviour.refund_rate * (1.5 - s))
-    t_refund = t_buy + rng.integers(1, 14, len(c)) * 86400 + rng.integers(0, 86400, len(c))
+    t_refund = t_buy + rng.integers(1, 14, len(c)) * 86400 + rng.integers(0, 4 * 3600, len(c))
     out.add(
         consumer=c[refunded],
         item=item[refunded],
