@@ -226,7 +226,8 @@ def dsr_create(
 
 
 def _lock_open(request: DataSubjectRequest, kind: str | None = None) -> DataSubjectRequest:
-    locked = DataSubjectRequest.objects.select_for_update().select_related("consumer").get(pk=request.pk)
+    # No select_related: PostgreSQL cannot lock the nullable side of the outer join to the consumer.
+    locked = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
     if not locked.is_open:
         raise ConflictError(_("This request is already closed."), code="request_closed")
     if kind is not None and locked.kind != kind:
