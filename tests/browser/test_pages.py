@@ -1,0 +1,165 @@
+"""A campaign manager signs in, reads the dashboard in Chinese, switches to English, and visits partners and jobs."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from analytics.models import DailyEventRollup, EventType
+from campaigns.models import ApiScope, DataPurpose, Role, TaskRun
+from campaigns.services.api_keys import api_key_create
+from tests.factories import (
+    AgreementFactory,
+    ConsentRecordFactory,
+    ConsumerFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    PlatformFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """A small but real world: a platform, two partners, consumers with consent, 60 days of rollups, jobs."""
+    platform = PlatformFactory(slug="zhishi", name="知识星球学院")
+    homely = OrganizationFactory(slug="homely", name="Homely 家居")
+    OrganizationFactory(slug="skyline", name="Skyline 地产", industry="real_estate")
+    AgreementFactory(platform=platform, partner=homely, title="2026 家居联名数据共享协议")
+    api_key_create(organization=homely, name="订单同步", scopes=[ApiScope.EVENTS_WRITE, ApiScope.CATALOG_WRITE])
+    consumers = ConsumerFactory.create_batch(12_345 // 1000, organization=platform)  # 12 consumers
+    for index, consumer in enumerate(consumers):
+        ConsentRecordFactory(consumer=consumer, granted=index % 3 != 0)
+        ConsentRecordFactory(consumer=consumer, purpose=DataPurpose.MARKETING_CONTACT, granted=index % 2 == 0)
+    today = timezone.localdate()
+    DailyEventRollup.objects.bulk_create(
+        DailyEventRollup(
+            organization=platform,
+            date=today - timedelta(days=offset),
+            type=event_type,
+            events=base + (offset * 37) % 90 + (400 if offset % 7 in (5, 6) else 0),
+            value=Decimal(base * 99),
+        )
+        for offset in range(60)
+        for event_type, base in ((EventType.VIEW, 1500), (EventType.CLICK, 600), (EventType.PURCHASE, 120))
+    )
+    now = timezone.now()
+    TaskRun.objects.create(
+        task_name="analytics.tasks.rollup_events",
+        organization=platform,
+        status=TaskRun.Status.SUCCEEDED,
+        progress=100,
+        message="Rolled up 130,200 events into 180 daily rows",
+        started_at=now - timedelta(minutes=3, seconds=5),
+        finished_at=now - timedelta(minutes=2),
+    )
+    TaskRun.objects.create(
+        task_name="analytics.tasks.run_pipeline",
+        organization=platform,
+        status=TaskRun.Status.FAILED,
+        progress=35,
+        message="Not enough events to fit segments",
+        error="ApplicationError: Not enough events to fit segments",
+        started_at=now - timedelta(minutes=10),
+        finished_at=now - timedelta(minutes=9),
+    )
+    manager = MembershipFactory(organization=platform, role=Role.CAMPAIGN_MANAGER, user__username="manager").user
+    events_30_days = sum(
+        row.events for row in DailyEventRollup.objects.filter(date__gt=today - timedelta(days=30))
+    )
+    return {"manager": manager, "homely": homely, "events_30_days": events_30_days}
+
+
+def sign_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/")
+    page.wait_for_url("**/accounts/login/**")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def wan(value: int) -> str:
+    text = f"{value / 10_000:.2f}".rstrip("0").rstrip(".")
+    return f"{text}万" if value >= 10_000 else f"{value:,}"
+
+
+def test_manager_uses_the_console_in_chinese_and_english(page_in, live_server, demo, screenshot):
+    page = page_in("zh-CN")
+
+    # Chinese by default, from the browser's Accept-Language
+    sign_in(page, live_server, "manager")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(state="visible")
+    assert page.locator("h1").inner_text() == "仪表盘"
+    assert page.locator('[data-kpi="consumers"]').inner_text() == "12"
+    assert page.locator('[data-kpi="partners"]').inner_text() == "2"
+    assert page.locator('[data-kpi="events"]').inner_text() == wan(demo["events_30_days"])
+    assert page.locator(".js-plotly-plot .gtitle").text_content() == "每日事件数"
+    assert page.locator(".js-plotly-plot .scatterlayer .trace").count() == 3
+    screenshot(page, "dashboard-zh-hans")
+
+    page.get_by_role("link", name="合作伙伴").click()
+    page.wait_for_url("**/partners/")
+    assert page.get_by_role("link", name="Homely 家居").is_visible()
+    assert page.locator("#partner-table tbody tr").count() == 2
+    screenshot(page, "partners-zh-hans")
+
+    page.get_by_role("link", name="Homely 家居").click()
+    assert page.get_by_text("2026 家居联名数据共享协议").is_visible()
+    assert page.get_by_role("cell", name="订单同步", exact=True).is_visible()
+    screenshot(page, "partner-detail-zh-hans")
+
+    page.get_by_role("link", name="任务").click()
+    page.wait_for_url("**/jobs/")
+    assert page.get_by_text("Not enough events to fit segments").first.is_visible()
+    assert page.locator('tr[data-status="succeeded"] .status-tag').inner_text() == "成功"
+    screenshot(page, "jobs-zh-hans")
+
+    # Switch to English with the language buttons in the top bar
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Jobs"
+    assert page.locator('tr[data-status="failed"] .status-tag').inner_text() == "Failed"
+    screenshot(page, "jobs-en")
+
+    page.get_by_role("link", name="Partners").click()
+    page.wait_for_url("**/partners/")
+    assert page.get_by_role("columnheader", name="Industry").is_visible()
+    assert page.get_by_role("cell", name="Real estate", exact=True).is_visible()
+    screenshot(page, "partners-en")
+
+    page.get_by_role("link", name="Dashboard").click()
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(state="visible")
+    assert page.locator(".js-plotly-plot .gtitle").text_content() == "Events per day"
+    assert page.locator('[data-kpi="events"]').inner_text() == f"{demo['events_30_days']:,}"
+    assert page.get_by_text("Consent rates by purpose").is_visible()
+    screenshot(page, "dashboard-en")
+
+
+def test_manager_creates_an_api_key_and_sees_the_secret_once(page_in, live_server, demo, screenshot):
+    page = page_in("en-US")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("manager")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/partners/{demo['homely'].pk}/")
+    page.get_by_role("link", name="Create API key").first.click()
+    page.get_by_label("Name").fill("Catalogue sync")
+    page.get_by_label("Write catalogue items").check()
+    screenshot(page, "api-key-form-en")
+    page.get_by_role("button", name="Create key").click()
+
+    secret = page.locator("[data-secret]").inner_text()
+    assert secret.startswith("xmkt_")
+    screenshot(page, "api-key-issued-en")
+    page.reload()
+    assert page.locator("[data-secret]").count() == 0
+    assert page.get_by_text("The secret is no longer available").is_visible()
