@@ -152,6 +152,8 @@ def two_proportion_z_test(
         float(control_conversions),
         float(control_users),
     )
+    if n1 <= 0 or n2 <= 0 or not (0 <= x1 <= n1 and 0 <= x2 <= n2):
+        raise ValueError("need users > 0 and 0 <= conversions <= users in both arms")
     p1, p2 = x1 / n1, x2 / n2
     pooled = (x1 + x2) / (n1 + n2)
     standard_error = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))

@@ -60,6 +60,13 @@ def test_difference_interval_matches_statsmodels_confint_proportions_2indep(x1, 
     assert (result.ci_low, result.ci_high) == pytest.approx((low_expected, high_expected), rel=1e-10, abs=1e-14)
 
 
+def test_z_test_rejects_impossible_counts():
+    with pytest.raises(ValueError, match="conversions <= users"):
+        two_proportion_z_test(11, 10, 3, 10)
+    with pytest.raises(ValueError):
+        two_proportion_z_test(0, 0, 3, 10)
+
+
 def test_wilson_interval_matches_statsmodels():
     assert wilson_interval(17, 400) == pytest.approx(proportion_confint(17, 400, method="wilson"), rel=1e-12)
 
