@@ -79,6 +79,9 @@ class GroupPopularityRecommender(BaseRecommender):
             out[k] = self.popularity_for(group)
         return out
 
+    def _item_similarity_rows(self, item_ids: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(self.global_popularity_, (len(item_ids), self.n_items_))
+
     def recommend_for_group(
         self, group: Any, n: int = 10, *, items: Any = None, filter_items: Any = None
     ) -> tuple[np.ndarray, np.ndarray]:

@@ -66,7 +66,6 @@ class TFMatrixFactorization(BaseRecommender):
                 vec = vec + tf.matmul(tf.gather(feature_const, ids), feature_map)
             return vec
 
-        @tf.function
         def step(users: Any, pos: Any, neg: Any) -> Any:
             with tf.GradientTape() as tape:
                 u = tf.gather(user_emb, users)
@@ -87,6 +86,9 @@ class TFMatrixFactorization(BaseRecommender):
         users, items = matrix.nonzero()
         users = users.astype(np.int32)
         items = items.astype(np.int32)
+        n_steps = self.epochs * -(-len(users) // self.batch_size)
+        if n_steps > 50:  # graph tracing costs about a second: worth it only when there are many steps
+            step = tf.function(step)
         self.loss_history_ = []
         for _epoch in range(self.epochs):
             order = rng.permutation(len(users))
