@@ -9,6 +9,8 @@ import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.db import models, transaction
 from django.db.models import Q
@@ -32,6 +34,7 @@ from xmkt_site.errors import ApplicationError, ConflictError, NotFoundError
 # Art. 12(3) one month. 15 calendar days is shorter than both, so one due date satisfies every rule we answer to.
 DSR_RESPONSE_DAYS = 15
 EXPORT_FORMAT = "xmkt-access-export/1"
+ERASED_MARK = "[erased]"
 _MAX_CASCADE_DEPTH = 5
 _IN_CHUNK = 5_000
 
@@ -304,6 +307,10 @@ def dsr_erase(*, request: DataSubjectRequest, by: User | None = None) -> Erasure
         DataSubjectRequest.objects.filter(
             Q(consumer=consumer) | Q(consumer_ref_hash=ref_hash), organization=organization
         ).update(export=None, consumer_ref_hash="")
+        # The Django admin's history names objects by str(), which for a consumer includes the external_ref.
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Consumer), object_id=str(consumer.pk)
+        ).update(object_repr=ERASED_MARK, change_message="")
         try:
             deleted_total, deleted_per_model = consumer.delete()
         except ProtectedError as exc:

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
@@ -141,6 +143,14 @@ class TestErasure:
         dsr_access_export(request=earlier)
         request = dsr_create(organization=platform, external_ref=person.external_ref, kind="erasure")
         consumer_id = person.pk
+        LogEntry.objects.create(  # a Django admin edit of the consumer, named by str(consumer)
+            user=UserFactory(),
+            content_type=ContentType.objects.get_for_model(Consumer),
+            object_id=str(person.pk),
+            object_repr=str(person),
+            action_flag=CHANGE,
+            change_message="[]",
+        )
         secrets = {person.external_ref, keyed_hash(person.external_ref), person.phone_hash, person.email_hash}
         # when
         tombstone = dsr_erase(request=request, by=UserFactory())
