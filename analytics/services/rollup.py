@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -92,6 +92,12 @@ def rollup_events(
     rows = rollup_rows_compute(organization=organization, first_day=first_day)
     progress(70, _("Writing daily rollups"))
     with transaction.atomic():
+        # Two runs of one organization can overlap (a redelivery while the first still runs). Without this lock both
+        # delete the old rows and the second insert collides with the first's. FOR NO KEY UPDATE serialises rollups
+        # but not ingestion, whose event inserts only take a KEY SHARE lock on the organization.
+        Organization.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update).filter(
+            pk=organization.pk
+        ).exists()
         stale = DailyEventRollup.objects.filter(organization=organization)
         if first_day is not None:
             stale = stale.filter(date__gte=first_day)

@@ -244,3 +244,44 @@ def test_a_newer_queued_rollup_of_another_organization_does_not_supersede(shop, 
     tasks.rollup_events.apply(kwargs={"task_run_id": run.pk}).get()
 
     assert len(rows_of(shop)) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(60)
+def test_concurrent_rollups_of_one_organization_both_succeed_and_leave_one_set_of_rows():
+    """Two workers can hold two runs of the same organization at once (a redelivery while the first still runs)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database with concurrent writers (PostgreSQL)")
+    import threading
+
+    from django.db import connections
+
+    from tests.factories import PlatformFactory
+
+    shop = PlatformFactory(slug="concurrent")
+    for day in range(1, 29):
+        EventFactory(organization=shop, occurred_at=datetime(2026, 10, day, 4, 0, tzinfo=UTC))
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def rollup_in_a_thread() -> None:
+        try:
+            for _ in range(5):
+                barrier.wait(timeout=20)
+                rollup_events(organization=shop)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+            barrier.abort()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=rollup_in_a_thread) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert DailyEventRollup.objects.filter(organization=shop).count() == 28
