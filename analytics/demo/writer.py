@@ -39,6 +39,7 @@ from analytics.demo.model import (
     generate,
 )
 from analytics.models import Event
+from analytics.services.rollup import rollup_events
 from campaigns.identity import hash_phone
 from campaigns.models import (
     Campaign,
@@ -85,6 +86,7 @@ class DemoSeedReport:
     logins: list[DemoLogin] = field(default_factory=list)
     logins_file: Path | None = None
     passwords_reset: int = 0
+    organizations_with_new_events: list[Organization] = field(default_factory=list)
 
     @property
     def changed_anything(self) -> bool:
@@ -263,13 +265,17 @@ def _users_ensure(report: DemoSeedReport, organizations: dict[str, Organization]
             user=user, organization=organizations[spec.organization_slug], defaults={"role": spec.role}
         )
         memberships += was_created
-        users[spec.role if spec.role != Role.PARTNER_USER else spec.username] = user
+        users[spec.username] = user
         report.logins.append(DemoLogin(spec.role, spec.username, password))
     report.created["users"] = created
     report.created["memberships"] = memberships
     _logins_write(logins_file, report.logins)
     report.logins_file = logins_file
     return users
+
+
+def _user_with_role(users: dict[str, User], role: str) -> User:
+    return users[next(spec.username for spec in cat.DEMO_USERS if spec.role == role)]
 
 
 # --- catalogue -----------------------------------------------------------------------------------------------------
@@ -546,6 +552,7 @@ def _events_ensure(
             with transaction.atomic():
                 _insert_rows(Event, {name: values[start : start + BATCH_SIZE] for name, values in columns.items()})
         created += len(index)
+        report.organizations_with_new_events.append(organization)
     report.created["events"] = created
 
 
@@ -613,11 +620,15 @@ def demo_seed(
         users = _users_ensure(report, organizations, Path(logins_file))
         item_ids = _catalogue_ensure(report, organizations)
         versions = _policy_versions(report, spec)
-        _agreements_ensure(report, organizations, users[Role.PRIVACY_ADMIN], spec)
-        _campaign_ensure(report, organizations, users[Role.CAMPAIGN_MANAGER], spec)
+        _agreements_ensure(report, organizations, _user_with_role(users, Role.PRIVACY_ADMIN), spec)
+        _campaign_ensure(report, organizations, _user_with_role(users, Role.CAMPAIGN_MANAGER), spec)
     world = generate(spec)
     consumer_ids = _consumers_ensure(report, world, organizations, versions, progress)
     _events_ensure(report, world, organizations, item_ids, consumer_ids, progress)
+    # The dashboard reads the daily rollup: rebuild it now so the demo shows its figures before any worker runs.
+    report.created["daily_rollup_rows"] = sum(
+        rollup_events(organization=organization)["rows"] for organization in report.organizations_with_new_events
+    )
     if any(report.created.values()):
         TaskRun.objects.create(
             task_name=SEED_TASK_NAME,

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from analytics.demo import catalogue as cat
 from analytics.demo.model import DemoSpec, T, generate
 from analytics.demo.writer import demo_logins_read, demo_seed
-from analytics.models import Event
+from analytics.models import DailyEventRollup, Event
 from campaigns.models import (
     Campaign,
     CatalogItem,
@@ -117,6 +117,8 @@ def test_seed_demo_creates_the_platform_two_partners_catalogues_agreements_and_a
     assert consumers == {"zhixue": 200, "homely": 80, "skyline": 30}
     assert report.created["events"] == Event.objects.count() > 1_000
     assert set(Event.objects.values_list("organization__slug", flat=True).distinct()) == {"zhixue", "homely", "skyline"}
+    # and the dashboard's daily rollup already counts them
+    assert DailyEventRollup.objects.aggregate(n=Sum("events"))["n"] == Event.objects.count()
 
 
 def test_events_lie_in_the_window_and_purchases_carry_the_item_price(db, logins_file):
