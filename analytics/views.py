@@ -19,12 +19,12 @@ LATEST_JOBS = 5
 # One colour per event type, stable across pages and languages.
 EVENT_COLOURS = {
     EventType.VIEW: "#8c8c8c",
-    EventType.CLICK: "#597ef7",
+    EventType.CLICK: "#13c2c2",
     EventType.ADD_TO_CART: "#faad14",
     EventType.PURCHASE: "#1677ff",
     EventType.REFUND: "#ff4d4f",
     EventType.ENROLL: "#52c41a",
-    EventType.COMPLETE: "#13c2c2",
+    EventType.COMPLETE: "#2f54eb",
     EventType.RATING: "#eb2f96",
     EventType.SHARE: "#722ed1",
 }
@@ -53,8 +53,10 @@ def events_chart_html(series: EventSeries) -> str:
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
         height=380,
         template="plotly_white",
-        font={"family": '-apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
-              "sans-serif"},
+        font={
+            "family": '-apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
+            "sans-serif"
+        },
     )
     return pio.to_html(
         figure,

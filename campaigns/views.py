@@ -1,5 +1,6 @@
 """Pages of the system of record: partners (agreements, API keys) and jobs. Thin: selectors read, services write."""
 
+import csv
 from datetime import datetime, time
 
 from django import forms
@@ -9,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods
 
 from campaigns.models import ApiScope, Organization, TaskRun
@@ -44,8 +45,15 @@ def partner_list_view(request: HttpRequest) -> HttpResponse:
         active=request.GET.get("active", ""),
         sort=request.GET.get("sort", "name"),
     )
-    page = Paginator(partner_list(actor=request.actor, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    partners = partner_list(actor=request.actor, filters=filters)
+    if request.GET.get("export") == "csv":
+        return _partners_csv(partners)
+    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    export_params = request.GET.copy()
+    export_params.pop("page", None)
+    export_params["export"] = "csv"
     context = {
+        "export_query": export_params.urlencode(),
         "page": page,
         "filters": filters,
         "industries": Organization.Industry.choices,
@@ -53,6 +61,32 @@ def partner_list_view(request: HttpRequest) -> HttpResponse:
     }
     template = "campaigns/partials/partner_table.html" if request.htmx else "campaigns/partner_list.html"
     return render(request, template, context)
+
+
+def _partners_csv(partners) -> HttpResponse:
+    """The filtered list as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese names correctly)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="partners.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Name"), _("Slug"), _("Industry"), _("State"), _("Active agreements"), _("Active API keys")])
+    for partner in partners:
+        state = (
+            pgettext("organization state", "Active")
+            if partner.is_active
+            else pgettext("organization state", "Inactive")
+        )
+        writer.writerow(
+            [
+                partner.name,
+                partner.slug,
+                partner.get_industry_display(),
+                state,
+                partner.active_agreement_count,
+                partner.active_key_count,
+            ]
+        )
+    return response
 
 
 @role_required(READ_PARTNER_ROLES | {"partner_user"})

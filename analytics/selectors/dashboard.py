@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Min, Q, Sum
 
 from analytics.models import DailyEventRollup, EventType
 from campaigns.models import Consumer, DataPurpose, DataSharingAgreement, Organization
@@ -73,18 +73,18 @@ def consent_rates(*, organization: Organization) -> list[ConsentRate]:
 
 
 def events_per_day(*, organization: Organization, days: int = CHART_DAYS) -> EventSeries:
-    """Daily counts per event type from the rollup table, the `days` days up to the latest rolled-up day, gaps
-    filled with zeros so the chart does not draw lines across missing days."""
+    """Daily counts per event type from the rollup table: at most `days` days up to the latest rolled-up day, from the
+    first day with data, gaps filled with zeros so the chart does not draw lines across missing days."""
     rollups = DailyEventRollup.objects.filter(organization=organization)
-    last_day = rollups.aggregate(last=Max("date"))["last"]
-    if last_day is None:
+    bounds = rollups.aggregate(first=Min("date"), last=Max("date"))
+    if bounds["last"] is None:
         return EventSeries()
-    first_day = last_day - timedelta(days=days - 1)
-    dates = [first_day + timedelta(days=offset) for offset in range(days)]
+    first_day = max(bounds["first"], bounds["last"] - timedelta(days=days - 1))
+    dates = [first_day + timedelta(days=offset) for offset in range((bounds["last"] - first_day).days + 1)]
     position = {day: index for index, day in enumerate(dates)}
     counts: dict[str, list[int]] = {}
     for day, event_type, events in rollups.filter(date__gte=first_day).values_list("date", "type", "events"):
-        counts.setdefault(event_type, [0] * days)[position[day]] += events
+        counts.setdefault(event_type, [0] * len(dates))[position[day]] += events
     ordered = {event_type: counts[event_type] for event_type in EventType.values if event_type in counts}
     return EventSeries(dates=dates, counts_by_type=ordered)
 

@@ -68,9 +68,7 @@ def demo(transactional_db):
         finished_at=now - timedelta(minutes=9),
     )
     manager = MembershipFactory(organization=platform, role=Role.CAMPAIGN_MANAGER, user__username="manager").user
-    events_30_days = sum(
-        row.events for row in DailyEventRollup.objects.filter(date__gt=today - timedelta(days=30))
-    )
+    events_30_days = sum(row.events for row in DailyEventRollup.objects.filter(date__gt=today - timedelta(days=30)))
     return {"manager": manager, "homely": homely, "events_30_days": events_30_days}
 
 

@@ -57,6 +57,18 @@ def test_events_per_day_fills_missing_days_with_zero(platform_org):
     assert series.counts_by_type[EventType.VIEW] == [0, 0, 300]
 
 
+def test_events_per_day_starts_at_the_first_day_with_data_and_keeps_at_most_the_window(platform_org):
+    # given
+    last = date(2026, 11, 11)
+    rollup(platform_org, last - timedelta(days=10), EventType.VIEW, 5)
+    rollup(platform_org, last, EventType.VIEW, 6)
+    # when
+    short, long = (events_per_day(organization=platform_org, days=days) for days in (3, 180))
+    # then
+    assert short.dates[0] == last - timedelta(days=2) and short.counts_by_type[EventType.VIEW] == [0, 0, 6]
+    assert long.dates[0] == last - timedelta(days=10) and len(long.dates) == 11
+
+
 def test_dashboard_shows_the_figures_and_the_chart(admin_client, platform_org, homely, skyline):
     # given
     ConsumerFactory.create_batch(3, organization=platform_org)

@@ -161,3 +161,11 @@ def test_key_of_another_partner_cannot_be_revoked_through_this_partner(manager_c
     api_key.refresh_from_db()
     assert response.status_code == 404
     assert api_key.revoked_at is None
+
+
+def test_partner_list_exports_the_filtered_partners_as_csv(manager_client, homely, skyline):
+    response = manager_client.get(reverse("partner-list"), {"industry": "real_estate", "export": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = response.content.decode("utf-8-sig").splitlines()
+    assert rows[0] == "Name,Slug,Industry,State,Active agreements,Active API keys"
+    assert rows[1:] == ["Skyline 地产,skyline,Real estate,Active,0,0"]

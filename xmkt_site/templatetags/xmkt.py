@@ -140,12 +140,17 @@ def sort_link(context, field: str, label) -> str:
     params.pop("page", None)
     descending = current == field
     params["sort"] = f"-{field}" if descending else field
-    arrow = ""
+    arrow = " ↕"
     if current == field:
         arrow = " ▲"
     elif current == f"-{field}":
         arrow = " ▼"
-    return format_html('<a href="?{}" class="sort-link">{}{}</a>', params.urlencode(), label, arrow)
+    return format_html(
+        '<a href="?{}" class="sort-link">{}<span class="sort-arrow" aria-hidden="true">{}</span></a>',
+        params.urlencode(),
+        label,
+        arrow,
+    )
 
 
 @register.simple_tag(takes_context=True)
