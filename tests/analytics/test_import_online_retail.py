@@ -1,0 +1,197 @@
+import gzip
+import os
+from datetime import UTC, datetime
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from analytics.importers.online_retail import online_retail_import
+from analytics.models import Event
+from campaigns.models import AuditEvent, CatalogItem, Consumer, Organization
+from tests.factories import OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+SHARED_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "online_retail.csv.gz"
+
+HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+# A small file in the Online Retail format with every case the importer maps.
+LINES = [
+    "536365,85123A,,6,2010-12-01 08:26:00,2.55,17850,United Kingdom",  # no description on the first line
+    '536365,71053,"WHITE METAL LANTERN, LARGE",6,2010-12-01 08:26:00,3.39,17850,United Kingdom',
+    "536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850,United Kingdom",  # repeat
+    "536366,85123A,WHITE HANGING HEART T-LIGHT HOLDER,64,2010-12-01 08:28:00,2.95,,United Kingdom",  # guest
+    "536367,85123A,WHITE HANGING HEART T-LIGHT HOLDER,1,2011-06-10 14:05:00,2.95,13047,France",  # BST
+    "536368,85123A,WHITE HANGING HEART T-LIGHT HOLDER,2,2011-06-10 14:06:00,2.55,13047,France",
+    "C536369,71053,WHITE METAL LANTERN,-2,2011-06-11 09:00:00,3.39,13047,France",  # cancellation -> refund
+    "536370,71053,damaged,-12,2011-06-11 10:00:00,0,,United Kingdom",  # stock correction -> skipped
+    "A563186,B,Adjust bad debt,1,2011-08-12 14:51:00,-11062.06,,United Kingdom",  # adjustment -> skipped
+    "536371,POST,POSTAGE,3,2011-06-12 10:00:00,18,12583,France",  # bookkeeping code -> service
+    "536372,22752,SET 7 BABUSHKA NESTING BOXES,2,2011-06-12 11:00:00,7.655,12583,France",  # price in 1/1000
+]
+
+
+def write_file(tmp_path: Path, lines: list[str], name: str = "retail.csv.gz") -> Path:
+    path = tmp_path / name
+    with gzip.open(path, "wt", encoding="utf-8", newline="") as handle:
+        handle.write(HEADER + "\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def retail_file(tmp_path) -> Path:
+    return write_file(tmp_path, LINES)
+
+
+def run_import(path: Path, *args: str) -> str:
+    out = StringIO()
+    call_command("import_online_retail", str(path), "--org", "retail", "--no-progress", *args, stdout=out)
+    return out.getvalue()
+
+
+def methods() -> list[str]:
+    return ["bulk", "copy"] if connection.vendor == "postgresql" else ["bulk"]
+
+
+class TestOnlineRetailImport:
+    def test_creates_a_home_furnishing_partner_with_consumers_items_and_events(self, retail_file):
+        output = run_import(retail_file)
+
+        organization = Organization.objects.get(slug="retail")
+        assert (organization.kind, organization.industry) == ("partner", "home_furnishing")
+        assert set(Consumer.objects.filter(organization=organization).values_list("external_ref", flat=True)) == {
+            "17850",
+            "13047",
+            "12583",
+        }
+        assert Event.objects.filter(organization=organization).count() == 9
+        assert "Events: 9 created" in output
+        assert "skipped 2 (accounting_adjustment: 1, stock_correction: 1)" in output
+
+    @pytest.mark.parametrize("method", methods())
+    def test_maps_every_kind_of_line(self, retail_file, method):
+        organization = OrganizationFactory(slug="retail")
+
+        online_retail_import(path=retail_file, organization=organization, method=method)
+
+        heart = CatalogItem.objects.get(organization=organization, external_ref="85123A")
+        assert (heart.kind, heart.title, heart.price, heart.currency) == (
+            "product",
+            "WHITE HANGING HEART T-LIGHT HOLDER",
+            Decimal("2.55"),  # 2.55 is sold on three lines, 2.95 on two
+            "GBP",
+        )
+        post = CatalogItem.objects.get(organization=organization, external_ref="POST")
+        assert (post.kind, post.tags) == ("service", ["non_product"])
+        assert CatalogItem.objects.get(organization=organization, external_ref="22752").price == Decimal("7.66")
+        assert CatalogItem.objects.get(organization=organization, external_ref="71053").title == (
+            "WHITE METAL LANTERN, LARGE"
+        )
+        events = {e.external_id: e for e in Event.objects.filter(organization=organization).select_related("consumer")}
+        assert sorted(events) == sorted(
+            [
+                "536365-1",
+                "536365-2",
+                "536365-3",
+                "536366-1",
+                "536367-1",
+                "536368-1",
+                "C536369-1",
+                "536371-1",
+                "536372-1",
+            ]
+        )
+        refund = events["C536369-1"]
+        assert (refund.type, refund.quantity, refund.value, refund.currency) == ("refund", 2, Decimal("6.78"), "GBP")
+        assert events["536366-1"].consumer is None
+        assert events["536365-3"].consumer.external_ref == "17850"
+        assert events["536372-1"].value == Decimal("15.31")  # 2 x 7.655, rounded half up
+        # UK local time: GMT in December, BST (UTC+1) in June.
+        assert events["536365-1"].occurred_at == datetime(2010, 12, 1, 8, 26, tzinfo=UTC)
+        assert events["536367-1"].occurred_at == datetime(2011, 6, 10, 13, 5, tzinfo=UTC)
+
+    @pytest.mark.parametrize("method", methods())
+    def test_second_run_creates_nothing_and_says_so(self, retail_file, method):
+        run_import(retail_file, "--method", method)
+
+        output = run_import(retail_file, "--method", method)
+
+        assert "Nothing new" in output
+        assert "Events: 0 created, 9 already present" in output
+        assert Event.objects.count() == 9 and Consumer.objects.count() == 3 and CatalogItem.objects.count() == 4
+
+    def test_a_prefix_then_the_whole_file_imports_each_line_once(self, retail_file):
+        run_import(retail_file, "--limit", "3")
+        assert Event.objects.count() == 3
+
+        output = run_import(retail_file)
+
+        assert "Events: 6 created, 3 already present" in output
+        assert Event.objects.count() == 9
+
+    def test_import_is_audited_without_personal_data(self, retail_file):
+        run_import(retail_file)
+
+        audit = AuditEvent.objects.get(action="events.import_online_retail")
+        assert audit.metadata["events_created"] == 9
+        assert "17850" not in repr(audit.metadata)
+
+    def test_a_file_in_another_format_is_refused(self, tmp_path):
+        path = tmp_path / "other.csv"
+        path.write_text("a,b\n1,2\n", encoding="utf-8")
+
+        with pytest.raises(CommandError, match="not in the Online Retail format"):
+            run_import(path)
+        assert not Event.objects.exists()
+
+    def test_missing_file_is_a_clear_error(self, tmp_path):
+        with pytest.raises(CommandError, match="No such file"):
+            run_import(tmp_path / "absent.csv.gz")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="compares the COPY path with the bulk path")
+def test_copy_and_bulk_paths_produce_the_same_rows(retail_file):
+    via_copy, via_bulk = OrganizationFactory(slug="copy"), OrganizationFactory(slug="bulk")
+
+    online_retail_import(path=retail_file, organization=via_copy, method="copy")
+    online_retail_import(path=retail_file, organization=via_bulk, method="bulk")
+
+    def snapshot(org):
+        events = Event.objects.filter(organization=org).values_list(
+            "external_id",
+            "type",
+            "quantity",
+            "value",
+            "currency",
+            "occurred_at",
+            "consumer__external_ref",
+            "item__external_ref",
+        )
+        items = CatalogItem.objects.filter(organization=org).values_list(
+            "external_ref", "kind", "title", "price", "tags"
+        )
+        return sorted(events), sorted(items, key=lambda i: i[0])
+
+    assert snapshot(via_copy) == snapshot(via_bulk)
+
+
+def test_first_rows_of_the_shared_file_import_idempotently():
+    if not SHARED_FILE.is_file():
+        if os.environ.get("XMKT_REQUIRE_SHARED_DATA") == "1":
+            pytest.fail(f"{SHARED_FILE} is missing and XMKT_REQUIRE_SHARED_DATA=1")
+        pytest.skip(f"shared data not present at {SHARED_FILE}")
+
+    first = run_import(SHARED_FILE, "--limit", "20000")
+    second = run_import(SHARED_FILE, "--limit", "20000")
+
+    organization = Organization.objects.get(slug="retail")
+    events = Event.objects.filter(organization=organization)
+    assert "Read 20,000 rows" in first
+    assert events.count() + int(first.split("skipped ")[1].split(" ")[0].replace(",", "")) == 20000
+    assert events.filter(type="refund").exists() and events.filter(consumer__isnull=True).exists()
+    assert "Nothing new" in second
