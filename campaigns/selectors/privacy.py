@@ -7,11 +7,13 @@ from django.utils import timezone
 
 from campaigns.models import (
     AuditEvent,
+    Consumer,
     DataSharingAgreement,
     DataSubjectRequest,
     ErasureTombstone,
     ImpactAssessment,
     Organization,
+    PersonalTagDeletion,
 )
 from xmkt_site.access import Actor
 from xmkt_site.errors import NotFoundError
@@ -121,4 +123,19 @@ def assessable_agreements(*, organization: Organization) -> QuerySet:
         DataSharingAgreement.objects.filter(Q(platform=organization) | Q(partner=organization))
         .select_related("platform", "partner")
         .order_by("title")
+    )
+
+
+# --- deleted personal tags (read by the pipelines that assign tags) -----------------------------------------------
+
+
+def deleted_personal_tags(*, consumer: Consumer) -> set[tuple[str, str]]:
+    """(kind, key) of every tag the consumer deleted."""
+    return set(PersonalTagDeletion.objects.filter(consumer=consumer).values_list("kind", "key"))
+
+
+def deleted_personal_tag_pairs(*, organization: Organization, kind: str) -> QuerySet:
+    """(consumer_id, key) rows of one tag kind across an organization, for a pipeline run to exclude in bulk."""
+    return PersonalTagDeletion.objects.filter(consumer__organization=organization, kind=kind).values_list(
+        "consumer_id", "key"
     )

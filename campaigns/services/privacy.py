@@ -25,6 +25,8 @@ from campaigns.models import (
     DataSubjectRequest,
     ErasureTombstone,
     Organization,
+    PartnerApiKey,
+    PersonalTagDeletion,
     User,
 )
 from campaigns.services.audit import audit_record
@@ -203,7 +205,10 @@ def dsr_create(
         if is_erased(organization=organization, external_ref=external_ref):
             raise ConflictError(_("This consumer has already been erased."), code="already_erased")
         raise NotFoundError(_("No consumer with this reference in your organization."))
-    received_at = received_at or timezone.now()
+    now = timezone.now()
+    received_at = received_at or now
+    if received_at > now + timedelta(minutes=5):
+        raise ApplicationError(_("A request cannot be received in the future."), fields={"received_at": [_("future")]})
     with transaction.atomic():
         # Lock the consumer so two simultaneous submissions cannot both pass the duplicate check.
         Consumer.objects.select_for_update().filter(pk=consumer.pk).first()
@@ -241,6 +246,14 @@ def _lock_open(request: DataSubjectRequest, kind: str | None = None) -> DataSubj
     return locked
 
 
+def _close(locked: DataSubjectRequest, *, status: str, by: User | None, at: datetime | None = None) -> None:
+    locked.status = status
+    locked.completed_at = at or timezone.now()
+    locked.handled_by = by or locked.handled_by
+    locked.full_clean()
+    locked.save()
+
+
 def dsr_start(*, request: DataSubjectRequest, by: User | None = None) -> DataSubjectRequest:
     with transaction.atomic():
         locked = _lock_open(request)
@@ -259,12 +272,8 @@ def dsr_reject(*, request: DataSubjectRequest, reason: str, by: User | None = No
         raise ApplicationError(_("Give the reason for the rejection."), fields={"reason": [_("required")]})
     with transaction.atomic():
         locked = _lock_open(request)
-        locked.status = DataSubjectRequest.Status.REJECTED
-        locked.completed_at = timezone.now()
-        locked.handled_by = by or locked.handled_by
         locked.notes = (locked.notes + "\n" if locked.notes else "") + reason.strip()
-        locked.full_clean()
-        locked.save()
+        _close(locked, status=DataSubjectRequest.Status.REJECTED, by=by)
         audit_record(action="dsr.reject", user=by, organization=locked.organization, target=locked)
     return locked
 
@@ -277,11 +286,7 @@ def dsr_access_export(*, request: DataSubjectRequest, by: User | None = None) ->
             raise ConflictError(_("The consumer no longer exists."), code="consumer_gone")
         export = consumer_export(consumer=locked.consumer)
         locked.export = export
-        locked.status = DataSubjectRequest.Status.COMPLETED
-        locked.completed_at = timezone.now()
-        locked.handled_by = by or locked.handled_by
-        locked.full_clean()
-        locked.save()
+        _close(locked, status=DataSubjectRequest.Status.COMPLETED, by=by)
         audit_record(
             action="dsr.access_export",
             user=by,
@@ -337,11 +342,7 @@ def dsr_erase(*, request: DataSubjectRequest, by: User | None = None) -> Erasure
             tombstone.request = locked
             tombstone.save()
         locked.refresh_from_db()
-        locked.status = DataSubjectRequest.Status.COMPLETED
-        locked.completed_at = now
-        locked.handled_by = by or locked.handled_by
-        locked.full_clean()
-        locked.save()
+        _close(locked, status=DataSubjectRequest.Status.COMPLETED, by=by, at=now)
         audit_record(
             action="dsr.erase",
             user=by,
@@ -361,3 +362,38 @@ def dsr_execute(*, request: DataSubjectRequest, by: User | None = None) -> DataS
         dsr_erase(request=request, by=by)
     request.refresh_from_db()
     return request
+
+
+# --- personal tags (PIPL Art. 24; algorithmic recommendation rules Art. 17) ---------------------------------------
+
+
+def personal_tag_delete(
+    *,
+    consumer: Consumer,
+    kind: str,
+    key: str,
+    by: User | None = None,
+    api_key: PartnerApiKey | None = None,
+) -> PersonalTagDeletion:
+    """Record that the consumer deleted a personal tag (a segment, an interest topic). The pipelines that assign
+    tags read these rows and leave the tag out of later runs. Deleting the same tag twice keeps the first record."""
+    key = key.strip()
+    if kind not in PersonalTagDeletion.Kind.values:
+        raise ApplicationError(_("Unknown tag kind."), fields={"kind": [_("unknown kind")]})
+    if not key:
+        raise ApplicationError(_("Name the tag to delete."), fields={"key": [_("required")]})
+    with transaction.atomic():
+        # get_or_create on the unique (consumer, kind, key): a concurrent second delete finds the first row.
+        deletion, created = PersonalTagDeletion.objects.get_or_create(
+            consumer=consumer, kind=kind, key=key[:128], defaults={"deleted_at": timezone.now()}
+        )
+        if created:
+            audit_record(
+                action="personal_tag.delete",
+                user=by,
+                api_key=api_key,
+                organization=consumer.organization,
+                target=deletion,
+                metadata={"kind": kind},
+            )
+    return deletion

@@ -61,6 +61,16 @@ class TestRequests:
         assert request.due_at == received + timedelta(days=DSR_RESPONSE_DAYS) == received + timedelta(days=15)
         assert request.status == DataSubjectRequest.Status.RECEIVED
 
+    def test_a_request_cannot_be_received_in_the_future(self, platform, person):
+        with pytest.raises(ApplicationError):
+            dsr_create(
+                organization=platform,
+                external_ref=person.external_ref,
+                kind="access",
+                received_at=timezone.now() + timedelta(days=1),
+            )
+        assert not DataSubjectRequest.objects.exists()
+
     def test_a_request_for_a_consumer_of_another_organization_is_not_found(self, partner, person):
         with pytest.raises(ApplicationError) as error:
             dsr_create(organization=partner, external_ref=person.external_ref, kind="access")
