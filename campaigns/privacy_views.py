@@ -19,6 +19,7 @@ from campaigns.models import DataPurpose, DataSubjectRequest, ImpactAssessment, 
 from campaigns.selectors.consent import consent_rates, consent_record_counts
 from campaigns.selectors.privacy import (
     assessable_agreements,
+    assessable_campaigns,
     audit_action_names,
     audit_event_list,
     audit_visible_organizations,
@@ -232,16 +233,28 @@ def privacy_audit_log_view(request: HttpRequest) -> HttpResponse:
 def privacy_assessment_list_view(request: HttpRequest) -> HttpResponse:
     organization = request.actor.organization
     agreements = assessable_agreements(organization=organization)
+    campaigns = assessable_campaigns(organization=organization)
     if request.method == "POST":
-        agreement = agreements.filter(pk=request.POST.get("agreement") or 0).first()
-        if agreement is None:
-            messages.error(request, _("Choose an agreement to assess."))
+        agreement = agreements.filter(pk=_int(request.POST.get("agreement"))).first()
+        campaign = campaigns.filter(pk=_int(request.POST.get("campaign"))).first() if agreement is None else None
+        if agreement is None and campaign is None:
+            messages.error(request, _("Choose an agreement or a campaign to assess."))
             return redirect("privacy-assessments")
-        assessment = impact_assessment_generate(organization=organization, agreement=agreement, by=request.user)
+        assessment = impact_assessment_generate(
+            organization=organization, agreement=agreement, campaign=campaign, by=request.user
+        )
         messages.success(request, _("A draft assessment has been generated; review it and sign it."))
         return redirect("privacy-assessment-detail", pk=assessment.pk)
     page = Paginator(impact_assessment_list(organization=organization), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "privacy/assessment_list.html", {"page": page, "agreements": agreements})
+    context = {"page": page, "agreements": agreements, "campaigns": campaigns}
+    return render(request, "privacy/assessment_list.html", context)
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
 
 
 def _assessment_context(assessment: ImpactAssessment) -> dict:

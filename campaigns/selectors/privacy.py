@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from campaigns.models import (
     AuditEvent,
+    Campaign,
     Consumer,
     DataSharingAgreement,
     DataSubjectRequest,
@@ -124,6 +125,11 @@ def assessable_agreements(*, organization: Organization) -> QuerySet:
         .select_related("platform", "partner")
         .order_by("title")
     )
+
+
+def assessable_campaigns(*, organization: Organization) -> QuerySet:
+    """The organization's campaigns that involve partners (and so partner data)."""
+    return Campaign.objects.filter(organization=organization, partners__isnull=False).distinct().order_by("name")
 
 
 # --- deleted personal tags (read by the pipelines that assign tags) -----------------------------------------------

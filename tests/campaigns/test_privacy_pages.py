@@ -9,7 +9,14 @@ from campaigns.models import AuditEvent, Consumer, DataPurpose, DataSubjectReque
 from campaigns.services.audit import audit_record
 from campaigns.services.consent import consent_record
 from campaigns.services.privacy import dsr_create
-from tests.factories import AgreementFactory, ConsumerFactory, MembershipFactory, PlatformFactory, UserFactory
+from tests.factories import (
+    AgreementFactory,
+    CampaignFactory,
+    ConsumerFactory,
+    MembershipFactory,
+    PlatformFactory,
+    UserFactory,
+)
 
 PAGES = ["privacy-home", "privacy-requests", "privacy-audit-log", "privacy-assessments"]
 
@@ -168,6 +175,15 @@ class TestAssessmentPages:
         assert exported["content"]["k"] == 25 and exported["status"] == "signed"
         printable = privacy_admin.get(reverse("privacy-assessment-print", args=[assessment.pk]))
         assert printable.status_code == 200 and agreement.title in printable.content.decode()
+
+    def test_a_campaign_with_partners_can_be_assessed_from_the_page(self, platform, partner, privacy_admin):
+        AgreementFactory(platform=platform, partner=partner)
+        campaign = CampaignFactory(organization=platform, name="新房装修季")
+        campaign.partners.add(partner)
+        privacy_admin.post(reverse("privacy-assessments"), {"campaign": campaign.pk})
+        assessment = ImpactAssessment.objects.get()
+        assert assessment.campaign == campaign and assessment.agreement is None
+        assert len(assessment.content["agreements"]) == 1
 
     def test_an_agreement_of_other_parties_cannot_be_assessed(self, platform, partner, other_partner):
         theirs = AgreementFactory(platform=PlatformFactory(slug="other-platform"), partner=other_partner)
