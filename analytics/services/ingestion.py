@@ -244,7 +244,19 @@ def event_batch_ingest(
 
     try:
         with transaction.atomic():
-            created = events_insert(organization_id=organization.pk, rows=tuples)
+            if connection.vendor == "postgresql":
+                with (
+                    connection.cursor() as cursor,
+                    events_bulk_write(cursor=cursor, organization_id=organization.pk) as lock_refs,
+                ):
+                    lock_refs(
+                        consumer_ids=sorted({t[0] for t in tuples if t[0] is not None}),
+                        item_ids=sorted({t[1] for t in tuples if t[1] is not None}),
+                        campaign_ids=sorted({t[8] for t in tuples if t[8] is not None}),
+                    )
+                    created = events_insert(organization_id=organization.pk, rows=tuples)
+            else:
+                created = events_insert(organization_id=organization.pk, rows=tuples)
             result = BatchResult(received=len(rows), created=created, duplicates=len(rows) - created)
             audit_record(
                 action="events.batch_ingest",

@@ -16,6 +16,12 @@ EVENTS = "/api/v1/events/batch/"
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages are asserted in English; the site's default language is Chinese."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def catalogue(partner):
     ConsumerFactory(organization=partner, external_ref="c1")

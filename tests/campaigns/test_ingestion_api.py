@@ -14,6 +14,12 @@ ITEMS = "/api/v1/items/batch/"
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages are asserted in English; the site's default language is Chinese."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def consumer_row(ref: str, **extra) -> dict:
     return {"external_ref": ref, "age_band": "25-34", "gender": "female", "city": "上海", "city_tier": 1, **extra}
 
