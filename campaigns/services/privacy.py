@@ -348,7 +348,7 @@ def dsr_erase(*, request: DataSubjectRequest, by: User | None = None) -> Erasure
             user=by,
             organization=organization,
             target=locked,
-            metadata={"deleted": deleted_total, "per_model": {k: v for k, v in deleted_per_model.items() if v}},
+            metadata={"deleted": deleted_total, "per_model": {k.lower(): v for k, v in deleted_per_model.items() if v}},
         )
     request.refresh_from_db()
     return tombstone

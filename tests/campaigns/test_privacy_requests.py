@@ -215,5 +215,5 @@ class TestErasure:
         request = dsr_create(organization=platform, external_ref=person.external_ref, kind="erasure")
         dsr_erase(request=request)
         audit = AuditEvent.objects.get(action="dsr.erase")
-        assert audit.metadata["per_model"]["analytics.Event"] == 2
-        assert audit.metadata["per_model"]["campaigns.Consumer"] == 1
+        assert audit.metadata["per_model"]["analytics.event"] == 2
+        assert audit.metadata["per_model"]["campaigns.consumer"] == 1
