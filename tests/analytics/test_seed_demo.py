@@ -29,6 +29,7 @@ from campaigns.models import (
     Role,
 )
 from campaigns.services.privacy import consumer_ref_hash
+from xmkt_site.errors import ApplicationError
 
 END = date(2026, 11, 20)  # a 30-day window ending here contains Double-11
 SMALL = {"consumers": 200, "days": 30, "end_date": END}
@@ -73,6 +74,13 @@ def _consumer_digest() -> str:
 def _wipe_people_and_events() -> None:
     Event.objects.all().delete()
     Consumer.objects.all().delete()  # consent records cascade
+
+
+def _run_command(logins_file: Path) -> StringIO:
+    out = StringIO()
+    args = ["--consumers", "200", "--days", "30", "--end-date", END.isoformat(), "--logins-file", str(logins_file)]
+    call_command("seed_demo", *args, stdout=out, verbosity=0)
+    return out
 
 
 # --- what a run creates --------------------------------------------------------------------------------------------
@@ -147,20 +155,7 @@ def test_a_second_run_with_the_same_arguments_creates_nothing_and_says_so(db, lo
     digest = _event_digest()
 
     # when the command runs again
-    out = StringIO()
-    call_command(
-        "seed_demo",
-        "--consumers",
-        "200",
-        "--days",
-        "30",
-        "--end-date",
-        END.isoformat(),
-        "--logins-file",
-        str(logins_file),
-        stdout=out,
-        verbosity=0,
-    )
+    out = _run_command(logins_file)
 
     # then nothing was created and the output says so
     assert "nothing changed" in out.getvalue()
@@ -181,7 +176,7 @@ def test_a_rerun_on_a_later_day_keeps_the_first_runs_window(db, logins_file):
     assert not report.changed_anything
     assert Event.objects.count() == events
     # and asking for another window with the same seed is refused rather than mixed in
-    with pytest.raises(Exception, match="window ending 2026-11-20"):
+    with pytest.raises(ApplicationError, match="window ending 2026-11-20"):
         demo_seed(consumers=200, days=30, end_date=END + timedelta(days=1), logins_file=logins_file)
 
 
@@ -359,20 +354,7 @@ def test_a_lost_logins_file_gets_new_passwords_that_work(db, logins_file, tmp_pa
 
 
 def test_the_command_prints_counts_and_logins(db, logins_file):
-    out = StringIO()
-    call_command(
-        "seed_demo",
-        "--consumers",
-        "200",
-        "--days",
-        "30",
-        "--end-date",
-        END.isoformat(),
-        "--logins-file",
-        str(logins_file),
-        stdout=out,
-        verbosity=0,
-    )
+    out = _run_command(logins_file)
     text = out.getvalue()
     assert "events:" in text and "consumers: 310" in text
     for username in demo_logins_read(path=logins_file):
