@@ -72,9 +72,11 @@ def demo(transactional_db):
     return {"manager": manager, "homely": homely, "events_30_days": events_30_days}
 
 
-def sign_in(page, live_server, username: str) -> None:
+def sign_in(page, live_server, username: str, screenshot=None) -> None:
     page.goto(f"{live_server.url}/")
     page.wait_for_url("**/accounts/login/**")
+    if screenshot is not None:
+        screenshot(page, "login-zh-hans")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
@@ -90,7 +92,7 @@ def test_manager_uses_the_console_in_chinese_and_english(page_in, live_server, d
     page = page_in("zh-CN")
 
     # Chinese by default, from the browser's Accept-Language
-    sign_in(page, live_server, "manager")
+    sign_in(page, live_server, "manager", screenshot)
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     page.locator(".js-plotly-plot .main-svg").first.wait_for(state="visible")
     assert page.locator("h1").inner_text() == "仪表盘"
@@ -161,3 +163,10 @@ def test_manager_creates_an_api_key_and_sees_the_secret_once(page_in, live_serve
     page.reload()
     assert page.locator("[data-secret]").count() == 0
     assert page.get_by_text("The secret is no longer available").is_visible()
+
+    # On a tablet the rail shrinks to icons and the page stays usable
+    page.set_viewport_size({"width": 820, "height": 1180})
+    page.goto(f"{live_server.url}/")
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(state="visible")
+    assert page.get_by_role("link", name="Partners").is_visible()
+    screenshot(page, "dashboard-en-tablet")
