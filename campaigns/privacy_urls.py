@@ -6,6 +6,7 @@ from campaigns import privacy_views as views
 
 urlpatterns = [
     path("privacy/", views.privacy_home_view, name="privacy-home"),
+    path("privacy/consents/", views.privacy_consent_lookup_view, name="privacy-consents"),
     path("privacy/requests/", views.privacy_request_list_view, name="privacy-requests"),
     path("privacy/requests/<int:pk>/", views.privacy_request_detail_view, name="privacy-request-detail"),
     path("privacy/requests/<int:pk>/export.json", views.privacy_request_export_view, name="privacy-request-export"),

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from campaigns.models import DataPurpose, DataSubjectRequest, ImpactAssessment, Role
-from campaigns.selectors.consent import consent_rates, consent_record_counts
+from campaigns.models import Consumer, DataPurpose, DataSubjectRequest, ImpactAssessment, Role
+from campaigns.selectors.consent import consent_history, consent_rates, consent_record_counts, consent_state
 from campaigns.selectors.privacy import (
     assessable_agreements,
     assessable_campaigns,
@@ -33,7 +33,7 @@ from campaigns.selectors.privacy import (
 )
 from campaigns.services.audit import audit_record
 from campaigns.services.impact_assessments import impact_assessment_generate, impact_assessment_sign
-from campaigns.services.privacy import dsr_create, dsr_execute, dsr_reject
+from campaigns.services.privacy import dsr_create, dsr_execute, dsr_reject, is_erased
 from xmkt_site.errors import ApplicationError, NotFoundError
 from xmkt_site.views import role_required
 
@@ -92,6 +92,23 @@ def privacy_home_view(request: HttpRequest) -> HttpResponse:
         .count(),
     }
     return render(request, "privacy/home.html", context)
+
+
+@role_required(PRIVACY_PAGE_ROLES)
+def privacy_consent_lookup_view(request: HttpRequest) -> HttpResponse:
+    """One consumer's consent: the record in force per purpose and recipient, and the full history."""
+    organization = request.actor.organization
+    ref = request.GET.get("ref", "").strip()[:128]
+    consumer = Consumer.objects.filter(organization=organization, external_ref=ref).first() if ref else None
+    context = {"ref": ref, "consumer": consumer, "erased": False, "states": [], "history": []}
+    if consumer is not None:
+        labels = dict(DataPurpose.choices)
+        context["states"] = [(state, labels[state.purpose]) for state in consent_state(consumer=consumer)]
+        context["history"] = list(consent_history(consumer=consumer)[:200])
+        _audit(request, "consent.history.read", metadata={"records": len(context["history"])})
+    elif ref:
+        context["erased"] = is_erased(organization=organization, external_ref=ref)
+    return render(request, "privacy/consent_lookup.html", context)
 
 
 # --- data-subject requests ---------------------------------------------------------------------------------------

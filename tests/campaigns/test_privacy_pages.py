@@ -8,7 +8,7 @@ from django.utils import timezone
 from campaigns.models import AuditEvent, Consumer, DataPurpose, DataSubjectRequest, ImpactAssessment, Role
 from campaigns.services.audit import audit_record
 from campaigns.services.consent import consent_record
-from campaigns.services.privacy import dsr_create
+from campaigns.services.privacy import dsr_create, dsr_erase
 from tests.factories import (
     AgreementFactory,
     CampaignFactory,
@@ -18,7 +18,7 @@ from tests.factories import (
     UserFactory,
 )
 
-PAGES = ["privacy-home", "privacy-requests", "privacy-audit-log", "privacy-assessments"]
+PAGES = ["privacy-home", "privacy-consents", "privacy-requests", "privacy-audit-log", "privacy-assessments"]
 
 
 def signed_in(organization, role, language="en") -> Client:
@@ -80,6 +80,35 @@ class TestHome:
         response = signed_in(platform, Role.PRIVACY_ADMIN, language="zh-hans").get(reverse("privacy-home"))
         assert response.status_code == 200
         assert response.headers["Content-Language"] == "zh-hans"
+
+
+@pytest.mark.django_db
+class TestConsentLookup:
+    def test_the_lookup_shows_the_consent_in_force_and_the_history(self, platform, privacy_admin):
+        consumer = ConsumerFactory(organization=platform, external_ref="u-7")
+        for granted in (True, False):
+            consent_record(
+                consumer=consumer,
+                purpose=DataPurpose.PERSONALIZATION,
+                granted=granted,
+                policy_version="2026-01",
+                source="app",
+            )
+        html = privacy_admin.get(reverse("privacy-consents"), {"ref": "u-7"}).content.decode()
+        assert 'data-state-purpose="personalization" data-granted="false"' in html
+        assert html.count("Withdrawn") == 2 and "Granted" in html
+        assert AuditEvent.objects.filter(action="consent.history.read").exists()
+
+    def test_another_organizations_consumer_is_not_shown(self, partner, privacy_admin):
+        ConsumerFactory(organization=partner, external_ref="p-7")
+        html = privacy_admin.get(reverse("privacy-consents"), {"ref": "p-7"}).content.decode()
+        assert 'data-lookup="unknown"' in html
+
+    def test_an_erased_consumer_is_reported_as_erased(self, platform, privacy_admin):
+        ConsumerFactory(organization=platform, external_ref="u-8")
+        dsr_erase(request=dsr_create(organization=platform, external_ref="u-8", kind="erasure"))
+        html = privacy_admin.get(reverse("privacy-consents"), {"ref": "u-8"}).content.decode()
+        assert 'data-lookup="erased"' in html
 
 
 @pytest.mark.django_db
