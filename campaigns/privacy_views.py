@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from campaigns.models import Consumer, DataPurpose, DataSubjectRequest, ImpactAssessment, Role
+from campaigns.models import DataPurpose, DataSubjectRequest, ImpactAssessment, Role
 from campaigns.selectors.consent import consent_history, consent_rates, consent_record_counts, consent_state
 from campaigns.selectors.privacy import (
     assessable_agreements,
@@ -23,6 +23,7 @@ from campaigns.selectors.privacy import (
     audit_action_names,
     audit_event_list,
     audit_visible_organizations,
+    consumer_find,
     dsr_counts,
     dsr_get,
     dsr_is_overdue,
@@ -99,7 +100,7 @@ def privacy_consent_lookup_view(request: HttpRequest) -> HttpResponse:
     """One consumer's consent: the record in force per purpose and recipient, and the full history."""
     organization = request.actor.organization
     ref = request.GET.get("ref", "").strip()[:128]
-    consumer = Consumer.objects.filter(organization=organization, external_ref=ref).first() if ref else None
+    consumer = consumer_find(organization=organization, external_ref=ref)
     context = {"ref": ref, "consumer": consumer, "erased": False, "states": [], "history": []}
     if consumer is not None:
         labels = dict(DataPurpose.choices)

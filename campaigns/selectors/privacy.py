@@ -22,6 +22,12 @@ from xmkt_site.errors import NotFoundError
 OPEN_STATUSES = (DataSubjectRequest.Status.RECEIVED, DataSubjectRequest.Status.IN_PROGRESS)
 
 
+def consumer_find(*, organization: Organization, external_ref: str) -> Consumer | None:
+    if not external_ref:
+        return None
+    return Consumer.objects.filter(organization=organization, external_ref=external_ref).first()
+
+
 def dsr_list(*, organization: Organization, status: str | None = None, kind: str | None = None) -> QuerySet:
     """Requests of the organization; open ones first, by due date."""
     requests = DataSubjectRequest.objects.filter(organization=organization).select_related("consumer", "handled_by")
