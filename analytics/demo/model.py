@@ -160,6 +160,7 @@ CONSENT_GRANT = {
 CONSENT_WITHDRAW_RATE = {"personalization": 0.06, "marketing_contact": 0.10, "partner_sharing": 0.08}
 CONSENT_LATE_GRANT_RATE = {"personalization": 0.10, "marketing_contact": 0.08, "partner_sharing": 0.05}
 POLICY_RECONFIRM_RATE = 0.30
+PRE_WINDOW_SIGNUP_DAYS = 150  # customers from before the window signed up at most this many days before it
 POLICY_UPDATE_DAY = 90  # a new privacy-policy version takes effect this many days into the window
 # Each partner's data-sharing agreement took effect this many days before the window opened.
 AGREEMENT_START_DAY = {cat.HOMELY.slug: -240, cat.SKYLINE.slug: -120}
@@ -630,10 +631,11 @@ def _consents_for(
     rho = people.privacy[consumers.person]
     day_starts = _day_starts(spec)
     policy_day = min(POLICY_UPDATE_DAY, spec.days - 1)
-    # Sign-up: for consumers who were customers before the window, some day in the year before it.
+    # Sign-up: for consumers who were customers before the window, some day in the months before it.
     signup = day_starts[consumers.start_day] + rng.integers(8 * 3600, 23 * 3600, n)
     before = consumers.start_day == 0
-    signup = np.where(before, day_starts[0] - rng.integers(1, 365, n) * 86400 + rng.integers(0, 86400, n), signup)
+    earlier = rng.integers(1, PRE_WINDOW_SIGNUP_DAYS, n) * 86400 + rng.integers(0, 86400, n)
+    signup = np.where(before, day_starts[0] - earlier, signup)
     window_end = int(day_starts[-1]) + 86400
     policy_start = int(day_starts[policy_day])
 

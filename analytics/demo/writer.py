@@ -32,6 +32,7 @@ from analytics.demo.model import (
     EVENT_TYPES,
     GENDERS,
     POLICY_UPDATE_DAY,
+    PRE_WINDOW_SIGNUP_DAYS,
     PURPOSES,
     SHARING_CATEGORIES,
     DemoSpec,
@@ -369,28 +370,30 @@ def _agreements_ensure(
 
 
 def _policy_versions(report: DemoSeedReport, spec: DemoSpec) -> dict[tuple[str, int], str]:
-    """(purpose, era) -> policy version: era 0 is the version in force when the window opens (the first published
-    one if none was yet), era 1 a demo update published on the model's policy-update day (created if missing)."""
+    """(purpose, era) -> policy version: era 0 is the version in force at the earliest possible sign-up (a demo
+    version is published if there was none yet), era 1 a demo update published on the model's policy-update day."""
     zone = timezone.get_current_timezone()
     window_start = datetime.combine(spec.start_date, time.min, tzinfo=zone)
+    earliest_record = window_start - timedelta(days=PRE_WINDOW_SIGNUP_DAYS)
     update_day = spec.start_date + timedelta(days=min(POLICY_UPDATE_DAY, spec.days - 1))
-    update_at = datetime.combine(update_day, time(9), tzinfo=zone)
+    update_at = datetime.combine(update_day, time.min, tzinfo=zone)  # era 1 starts at that local midnight
     versions: dict[tuple[str, int], str] = {}
     created = 0
     for purpose in PURPOSES:
-        published = ConsentPolicy.objects.filter(purpose=purpose, published_at__lte=window_start)
+        # Every record must name a version published before it: era 0 starts with the earliest sign-up.
         first = (
-            published.order_by("-published_at").first()
-            or ConsentPolicy.objects.filter(purpose=purpose).order_by("published_at").first()
+            ConsentPolicy.objects.filter(purpose=purpose, published_at__lte=earliest_record)
+            .order_by("-published_at")
+            .first()
         )
         new_version = f"{update_day:%Y-%m}{NEW_POLICY_VERSION_SUFFIX}"
         if first is None:
             first = ConsentPolicy(
                 purpose=purpose,
-                version=f"{spec.start_date:%Y-%m}{NEW_POLICY_VERSION_SUFFIX}",
+                version=f"{earliest_record:%Y-%m}{NEW_POLICY_VERSION_SUFFIX}",
                 text_zh="演示用隐私政策。",
                 text_en="Demo privacy policy.",
-                published_at=window_start - timedelta(days=365),
+                published_at=earliest_record - timedelta(days=1),
             )
             first.full_clean()
             first.save()
