@@ -609,7 +609,11 @@ def demo_seed(
 ) -> DemoSeedReport:
     """Create whatever of the demo is missing: organizations, users and memberships, catalogues, consent policies,
     agreements, consumers with consent histories, events and a draft campaign. Deterministic in (seed, consumers,
-    days, end date); a second run with the same arguments creates nothing."""
+    days, end date); a second run with the same arguments creates nothing.
+
+    Not meant to run twice at the same time: two concurrent first runs would race on the unique keys (slugs,
+    usernames, (organization, external_ref), (organization, external_id)), so the loser fails with an IntegrityError
+    instead of doubling the data, and a re-run completes whatever it left missing."""
     if consumers < 10 or days < 7:
         raise ApplicationError("The demo needs at least 10 consumers and 7 days.")
     started = timezone.now()
