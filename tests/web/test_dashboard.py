@@ -123,6 +123,7 @@ def test_partner_user_sees_only_its_own_organization_figures(sign_in, platform_o
     assert 'data-kpi="events">17<' in body
     assert "999" not in body
     assert "platform.secret.job" not in body
+    assert reverse("partner-detail", args=[homely.pk]) in body  # its own agreements and keys, one click away
 
 
 def test_partner_dashboard_counts_its_active_agreements(sign_in, platform_org, homely):
