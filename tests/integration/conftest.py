@@ -155,4 +155,3 @@ def start_worker(real_broker, transactional_db, tmp_path) -> Iterator[Callable[.
     yield start
     for worker in workers:
         worker.stop()
-

@@ -86,9 +86,7 @@ def embedded_env(tmp_path) -> dict[str, str]:
 
 
 @pytest.mark.timeout(120)
-def test_embedded_runtime_serves_runs_a_rollup_from_another_process_and_stops_when_a_child_dies(
-    embedded_env, tmp_path
-):
+def test_embedded_runtime_serves_runs_a_rollup_from_another_process_and_stops_when_a_child_dies(embedded_env, tmp_path):
     # given the embedded supervisor on a fresh SQLite file, with demo logins written by seed_demo
     logins = tmp_path / "demo-logins.txt"
     logins.write_text("campaign_manager demo_manager s3cret-pass\n", encoding="utf-8")

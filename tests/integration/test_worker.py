@@ -34,6 +34,21 @@ def count(action: str, run: TaskRun) -> int:
     return AuditEvent.objects.filter(action=action, metadata__task_run_id=run.pk).count()
 
 
+def slow_task_in_progress(worker) -> TaskRun:
+    """Queue the slow task and return once its first attempt is running (and will sleep for 30 s)."""
+    run = task_run_enqueue(task=slow_side_effect, organization=PlatformFactory(), params={"first_attempt_seconds": 30})
+    wait_for(lambda: count(STARTED, run) == 1, timeout=20, what="the first attempt to start", logs=worker.log)
+    return run
+
+
+def assert_started_twice_and_completed_once(run: TaskRun) -> None:
+    run.refresh_from_db()
+    assert run.status == TaskRun.Status.SUCCEEDED
+    assert run.attempts == 2
+    assert count(STARTED, run) == 2
+    assert count(COMPLETED, run) == 1
+
+
 @pytest.mark.timeout(60)
 def test_worker_runs_the_rollup_and_its_task_run_completes_with_the_right_rows(start_worker):
     # given an organization with purchases on two Shanghai days and a running worker
@@ -66,18 +81,14 @@ def test_worker_runs_the_rollup_and_its_task_run_completes_with_the_right_rows(s
 def test_task_whose_pool_process_is_killed_is_redelivered_and_completes_exactly_once(start_worker):
     # given a worker busy with the first attempt of a slow task
     worker = start_worker()
-    run = task_run_enqueue(task=slow_side_effect, organization=PlatformFactory(), params={"first_attempt_seconds": 30})
-    wait_for(lambda: count(STARTED, run) == 1, timeout=20, what="the first attempt to start", logs=worker.log)
+    run = slow_task_in_progress(worker)
 
     # when the pool process running it is SIGKILLed (acks_late + reject_on_worker_lost requeue the message)
     worker.kill_pool_child()
 
     # then the message is redelivered, the work starts again and finishes once
     wait_for(lambda: run_status(run) == "succeeded", timeout=30, what="the redelivered run", logs=worker.log)
-    run.refresh_from_db()
-    assert run.attempts == 2
-    assert count(STARTED, run) == 2
-    assert count(COMPLETED, run) == 1
+    assert_started_twice_and_completed_once(run)
 
     # and a replay of the message after success is a no-op
     replay = slow_side_effect.apply_async(kwargs={"task_run_id": run.pk})
@@ -90,17 +101,13 @@ def test_task_whose_pool_process_is_killed_is_redelivered_and_completes_exactly_
 def test_task_of_a_killed_worker_is_redelivered_to_a_new_worker_after_the_visibility_timeout(start_worker):
     # given a worker busy with the first attempt of a slow task
     first = start_worker()
-    run = task_run_enqueue(task=slow_side_effect, organization=PlatformFactory(), params={"first_attempt_seconds": 30})
-    wait_for(lambda: count(STARTED, run) == 1, timeout=20, what="the first attempt to start", logs=first.log)
+    run = slow_task_in_progress(first)
 
     # when the whole worker dies without acknowledging, and a new one starts after the visibility timeout
     first.kill()
-    time.sleep(2)
+    time.sleep(1.5)  # the message's delivery is now older than the new worker's visibility timeout
     second = start_worker(visibility_timeout=1)
 
     # then the unacknowledged message is restored to the queue and the work finishes exactly once
     wait_for(lambda: run_status(run) == "succeeded", timeout=30, what="the restored run", logs=second.log)
-    run.refresh_from_db()
-    assert run.attempts == 2
-    assert count(STARTED, run) == 2
-    assert count(COMPLETED, run) == 1
+    assert_started_twice_and_completed_once(run)
