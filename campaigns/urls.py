@@ -1,3 +1,4 @@
+from django.contrib.auth.views import LogoutView
 from django.urls import path
 
 from campaigns import views
@@ -6,7 +7,7 @@ from xmkt_site import views as site_views
 urlpatterns = [
     # Sign-in and the organization switch are site-wide; they live here until xmkt_site/urls.py mounts them itself.
     path("accounts/login/", site_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", site_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("organization/switch/", site_views.organization_switch, name="organization-switch"),
     path("partners/", views.partner_list_view, name="partner-list"),
     path("partners/<int:pk>/", views.partner_detail_view, name="partner-detail"),

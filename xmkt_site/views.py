@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaigns.models import Role
-from xmkt_site.access import ACTIVE_ORGANIZATION_SESSION_KEY, INTERNAL_ROLES, Actor, actor_for_request, memberships_of
+from xmkt_site.access import ACTIVE_ORGANIZATION_SESSION_KEY, actor_for_request, memberships_of
 
 ALL_PAGE_ROLES = frozenset(Role.values)
 MANAGE_PARTNER_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER})
@@ -42,23 +42,14 @@ def role_required(roles: Iterable[str], *, platform_only: bool = False) -> Calla
             request.actor = actor
             return view(request, *args, **kwargs)
 
-        wrapper.allowed_roles = allowed  # read by tests and the navigation
         return wrapper
 
     return decorator
 
 
-def actor_of(request: HttpRequest) -> Actor:
-    return request.actor
-
-
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
-
-
-class LogoutView(auth_views.LogoutView):
-    pass
 
 
 @require_POST
@@ -76,17 +67,3 @@ def organization_switch(request: HttpRequest) -> HttpResponseRedirect:
     messages.success(request, _("You now act for %(organization)s.") % {"organization": membership.organization.name})
     # The page we came from may not be open to the new role, so always land on the dashboard.
     return redirect("dashboard")
-
-
-__all__ = [
-    "ALL_PAGE_ROLES",
-    "INTERNAL_ROLES",
-    "JOB_START_ROLES",
-    "MANAGE_PARTNER_ROLES",
-    "READ_PARTNER_ROLES",
-    "LoginView",
-    "LogoutView",
-    "actor_of",
-    "organization_switch",
-    "role_required",
-]

@@ -170,3 +170,38 @@ def test_manager_creates_an_api_key_and_sees_the_secret_once(page_in, live_serve
     page.locator(".js-plotly-plot .main-svg").first.wait_for(state="visible")
     assert page.get_by_role("link", name="Partners").is_visible()
     screenshot(page, "dashboard-en-tablet")
+
+
+def test_jobs_page_shows_progress_live_and_stops_polling_when_done(page_in, live_server, transactional_db, screenshot):
+    # given a running job
+    platform = PlatformFactory(slug="zhishi", name="知识星球学院")
+    MembershipFactory(organization=platform, role=Role.ANALYST, user__username="analyst")
+    run = TaskRun.objects.create(
+        task_name="analytics.tasks.rollup_events",
+        organization=platform,
+        status=TaskRun.Status.RUNNING,
+        progress=40,
+        message="Counting events by day",
+        started_at=timezone.now(),
+    )
+    page = page_in("en-US")
+    page.goto(f"{live_server.url}/accounts/login/?next=/jobs/")
+    page.get_by_label("Username").fill("analyst")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/jobs/")
+    row = page.locator(f'tr[data-run="{run.pk}"]')
+    assert row.get_by_role("progressbar").get_attribute("aria-valuenow") == "40"
+
+    # when the worker reports progress, the page follows without a reload
+    TaskRun.objects.filter(pk=run.pk).update(progress=80, message="Writing daily rollups")
+    page.wait_for_function(
+        f"document.querySelector('tr[data-run=\"{run.pk}\"] [role=progressbar]').getAttribute('aria-valuenow') === '80'"
+    )
+    assert "Writing daily rollups" in row.inner_text()
+    screenshot(page, "jobs-live-progress-en")
+
+    # and once the run is done the tag turns green and polling stops
+    TaskRun.objects.filter(pk=run.pk).update(status=TaskRun.Status.SUCCEEDED, progress=100, finished_at=timezone.now())
+    page.locator('#job-table[data-polling="false"]').wait_for()
+    assert row.locator(".status-tag").inner_text() == "Succeeded"
