@@ -166,7 +166,10 @@ def _import_with_copy(
                 raw_cursor.copy_expert(copy_sql, stream, size=1 << 20)
         else:
             raw_cursor.copy_expert(copy_sql, _first_rows_as_csv(path, limit), size=1 << 20)
-        cursor.execute("ANALYZE retail_rows")
+        # The consumer and item tables may have just been filled and carry stale statistics, and the temporary
+        # table has none: without this the planner probes an index once per line instead of hashing once.
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # the window sort and hash tables stay in memory
         cursor.execute(
             f"SELECT count(*), count(*) FILTER (WHERE {_ADJUSTMENT}),"
             f" count(*) FILTER (WHERE NOT {_KEPT} AND NOT {_ADJUSTMENT}) FROM retail_rows r",
@@ -215,9 +218,6 @@ def _import_with_copy(
                 consumers_sql=f"SELECT DISTINCT {_CUSTOMER} FROM retail_rows r",
                 items_sql="SELECT DISTINCT r.stock_code FROM retail_rows r",
             )
-            # The dimension tables were just filled and carry stale statistics; without this the planner probes the
-            # consumer index once per line instead of hashing the organization's consumers once.
-            cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute(
                 "INSERT INTO analytics_event (organization_id, consumer_id, item_id, type, quantity, value, currency,"
                 " rating, occurred_at, campaign_id, external_id, received_at)"
@@ -233,8 +233,9 @@ def _import_with_copy(
                 org,
             )
             summary.events_created = cursor.rowcount
-            cursor.execute("SET LOCAL enable_nestloop = on")
         cursor.execute("DROP TABLE retail_rows")
+        cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
+        cursor.execute("SET LOCAL work_mem TO DEFAULT")
     kept = summary.rows_read - sum(summary.rows_skipped.values())
     summary.events_existing = kept - summary.events_created
     return summary
