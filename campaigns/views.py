@@ -107,7 +107,9 @@ def _can_manage_keys(request: HttpRequest) -> bool:
 
 
 class ApiKeyCreateForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100, help_text=gettext_lazy("e.g. “Order sync”"))
+    name = forms.CharField(
+        label=gettext_lazy("Name"), max_length=100, help_text=gettext_lazy("For example: Order sync")
+    )
     scopes = forms.MultipleChoiceField(
         label=gettext_lazy("Scopes"),
         choices=ApiScope.choices,
