@@ -136,3 +136,10 @@ def test_inactive_organization_membership_does_not_grant_access(sign_in):
     dormant = OrganizationFactory(slug="dormant", is_active=False)
     client = sign_in(Role.PARTNER_USER, dormant)
     assert client.get(reverse("dashboard")).status_code == 403
+
+
+def test_missing_record_gets_the_styled_not_found_page(manager_client):
+    response = manager_client.get(reverse("partner-detail", args=[999_999]))
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert 'class="xmkt-rail"' in response.content.decode()
