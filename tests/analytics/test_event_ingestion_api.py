@@ -233,3 +233,25 @@ def test_two_identical_batches_at_once_create_each_event_once(partner):
     assert len(results) == 2
     assert sum(r["created"] for r in results) == 2000
     assert sum(r["duplicates"] for r in results) == 2000
+
+
+@pytest.mark.parametrize("may_skip_row_triggers", [True, False])
+def test_batched_key_checks_leave_the_session_as_they_found_it(
+    events_client, partner, catalogue, may_skip_row_triggers, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row triggers and session_replication_role are PostgreSQL's")
+    connection.ensure_connection()
+    # Both paths: a role allowed to set session_replication_role, and one that is not.
+    monkeypatch.setattr(connection, "_xmkt_may_skip_row_triggers", may_skip_row_triggers, raising=False)
+
+    response = events_client.post(EVENTS, {"events": [event_row("e1"), event_row("e2", consumer="c2")]}, format="json")
+
+    assert response.json()["created"] == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+    assert set(Event.objects.filter(organization=partner).values_list("consumer__external_ref", flat=True)) == {
+        "c1",
+        "c2",
+    }
