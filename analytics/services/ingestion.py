@@ -7,6 +7,7 @@ the same time create each event once.
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -266,17 +267,19 @@ def event_batch_ingest(
                 metadata={**result.as_dict(), "source": source},
             )
             if created:
-                _enqueue_rollup(organization=organization, by=by)
+                earliest = min(t[7] for t in tuples)
+                _enqueue_rollup(organization=organization, by=by, since=timezone.localtime(earliest).date())
     except IntegrityError as exc:
         # A consumer, item or campaign deleted between our lookup and the commit; a retry reports it as unknown.
         raise ConflictError(_("The batch raced with a deletion; send it again."), code="conflict") from exc
     return result
 
 
-def _enqueue_rollup(*, organization: Organization, by: User | None) -> None:
+def _enqueue_rollup(*, organization: Organization, by: User | None, since: date) -> None:
+    """Refresh the daily rollup from the earliest day this batch touched, once the batch has committed."""
     try:
         from analytics.services.rollup import rollup_enqueue
     except ImportError:  # the rollup lands in a parallel change; ingestion must not depend on its timing
         rollup_enqueue = None
     if rollup_enqueue is not None:
-        rollup_enqueue(organization=organization, by=by)
+        rollup_enqueue(organization=organization, by=by, since=since)

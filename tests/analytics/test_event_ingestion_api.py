@@ -255,3 +255,15 @@ def test_batched_key_checks_leave_the_session_as_they_found_it(
         "c1",
         "c2",
     }
+
+
+def test_a_batch_with_new_events_refreshes_the_daily_rollup(
+    events_client, partner, catalogue, django_capture_on_commit_callbacks
+):
+    from analytics.models import DailyEventRollup
+
+    with django_capture_on_commit_callbacks(execute=True):
+        events_client.post(EVENTS, {"events": [event_row("e1"), event_row("e2", value="1.00")]}, format="json")
+
+    rollup = DailyEventRollup.objects.get(organization=partner, type="purchase")
+    assert (rollup.events, rollup.value) == (2, Decimal("3000.00"))
