@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from xmkt_site.templatetags.xmkt import count, dt, duration, money, status_tag
+from xmkt_site.templatetags.xmkt import count, dt, duration, money, status_tag, task_label
 
 
 def test_money_is_yuan_with_separators_and_two_decimals():
@@ -52,3 +52,9 @@ def test_status_tags_are_coloured_by_state():
     assert "text-bg-warning" in status_tag("paused", "Paused")
     assert "text-bg-primary" in status_tag("in_review", "In review")
     assert "&lt;b&gt;" in status_tag("draft", "<b>")
+
+
+def test_known_tasks_have_translated_names_and_others_keep_their_celery_name():
+    with translation.override("zh-hans"):
+        assert task_label("analytics.tasks.rollup_events") == "每日事件汇总"
+    assert task_label("recommender.tasks.train") == "recommender.tasks.train"

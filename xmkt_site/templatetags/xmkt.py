@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -34,6 +34,15 @@ STATUS_COLOURS = {
     "terminated": "danger",
     "cancelled": "secondary",
     "inactive": "secondary",
+}
+
+
+# What the Jobs page calls each background task; a task not listed shows its Celery name.
+TASK_LABELS = {
+    "analytics.tasks.rollup_events": gettext_lazy("Daily event rollup"),
+    "analytics.tasks.rollup_events_all_organizations": gettext_lazy("Nightly rollup of all organizations"),
+    "analytics.seed_demo": gettext_lazy("Demo data"),
+    "campaigns.tasks.retention_apply": gettext_lazy("Retention clean-up"),
 }
 
 
@@ -86,6 +95,11 @@ def percent(value, digits: int = 1) -> str:
     if number is None:
         return "—"
     return f"{number * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def task_label(task_name: str) -> str:
+    return str(TASK_LABELS.get(task_name, task_name))
 
 
 @register.filter
