@@ -68,8 +68,28 @@ def _ids_by_ref(
 ) -> dict[str, int]:
     if not refs:
         return {}
+    if connection.vendor == "postgresql":
+        # One array parameter instead of 10,000 placeholders: cheaper to build, send and plan.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT external_ref, id FROM {model._meta.db_table} WHERE organization_id = %s"
+                " AND external_ref = ANY(%s::varchar[])",
+                [organization.pk, _pg_array(refs)],
+            )
+            return dict(cursor.fetchall())
     return dict(
         model.objects.filter(organization=organization, external_ref__in=list(refs)).values_list("external_ref", "id")
+    )
+
+
+def _pg_array(values: Any) -> str:
+    """A PostgreSQL array literal; several times faster than letting psycopg2 adapt 10,000 Python objects."""
+    return (
+        "{"
+        + ",".join(
+            "NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values
+        )
+        + "}"
     )
 
 
@@ -126,7 +146,8 @@ def events_bulk_write(*, cursor: Any, organization_id: int) -> Iterator[Callable
         ):
             if ids:
                 cursor.execute(
-                    f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE id = ANY(%s) FOR KEY SHARE) x", [list(ids)]
+                    f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE id = ANY(%s::bigint[]) FOR KEY SHARE) x",
+                    [_pg_array(ids)],
                 )
         for table, subquery in (("campaigns_consumer", consumers_sql), ("campaigns_catalogitem", items_sql)):
             if subquery:
@@ -157,13 +178,13 @@ def events_insert(*, organization_id: int, rows: list[tuple]) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One statement of parallel arrays: far cheaper to send and plan than 10,000 VALUES tuples.
-            arrays = list(zip(*rows, strict=True))
+            arrays = [_pg_array(column) for column in zip(*rows, strict=True)]
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) "
                 "SELECT %s, u.* , %s FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::integer[], "
                 "%s::numeric[], %s::varchar[], %s::smallint[], %s::timestamptz[], %s::bigint[], %s::varchar[]) AS u "
                 "ON CONFLICT (organization_id, external_id) DO NOTHING",
-                [organization_id, now, *(list(a) for a in arrays)],
+                [organization_id, now, *arrays],
             )
             return cursor.rowcount
         placeholders = ", ".join(["%s"] * len(_COLUMNS))

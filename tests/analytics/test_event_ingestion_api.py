@@ -76,6 +76,15 @@ class TestEventBatch:
         assert response.json() == {"received": 3, "created": 1, "duplicates": 2}
         assert Event.objects.filter(organization=partner).count() == 3
 
+    def test_refs_and_ids_with_quotes_backslashes_and_braces_survive(self, events_client, partner, catalogue):
+        odd = 'a"b\\c,{d} NULL'
+        ConsumerFactory(organization=partner, external_ref=odd)
+
+        response = events_client.post(EVENTS, {"events": [event_row(odd, consumer=odd)]}, format="json")
+
+        assert response.json()["created"] == 1
+        assert Event.objects.get(organization=partner, external_id=odd).consumer.external_ref == odd
+
     def test_repeated_external_id_within_a_batch_is_counted_once(self, events_client, partner, catalogue):
         response = events_client.post(EVENTS, {"events": [event_row("e1"), event_row("e1")]}, format="json")
 
