@@ -333,19 +333,19 @@ def fit_predict(model: BaseForecaster, train: pd.Series, exog: pd.DataFrame | No
         return clone(model).fit(train, train_exog).predict(horizon, future_exog)
 
 
-def winsorize_upper(y: pd.Series, *, mads: float = 6.0) -> tuple[pd.Series, int]:
-    """Clip days above median + `mads` × MAD of the non-zero days; returns the clipped series and how many days."""
-    values = _as_array(y)
-    positive = values[values > 0]
-    if positive.size < 2 * SEASON_LENGTH:
+def winsorize_upper(y: pd.Series, *, mads: float = 3.0, window: int = 4 * SEASON_LENGTH) -> tuple[pd.Series, int]:
+    """Clip spikes: a day above the local median + `mads` × MAD (scaled to σ) of the non-zero days in a centred
+    `window` is set to that ceiling. Local, because a growing series would otherwise lose its recent level.
+    Returns the clipped series and the number of clipped days."""
+    values = y.where(y > 0)
+    rolling = values.rolling(window, center=True, min_periods=SEASON_LENGTH)
+    median = rolling.median()
+    spread = (values - median).abs().rolling(window, center=True, min_periods=SEASON_LENGTH).median() * 1.4826
+    ceiling = (median + mads * spread).bfill().ffill()
+    if ceiling.isna().all():
         return y, 0
-    median = float(np.median(positive))
-    spread = float(np.median(np.abs(positive - median))) * 1.4826
-    if spread == 0.0:
-        return y, 0
-    ceiling = median + mads * spread
-    clipped = int((values > ceiling).sum())
-    return y.clip(upper=ceiling), clipped
+    clipped_mask = (y > ceiling).to_numpy()
+    return y.where(~clipped_mask, ceiling), int(clipped_mask.sum())
 
 
 class AutoForecaster(BaseEstimator):
