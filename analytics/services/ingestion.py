@@ -43,7 +43,7 @@ EVENT_FIELDS: dict[str, FieldSpec] = {
     "value": FieldSpec(decimal(max_digits=14, decimal_places=2)),
     "currency": FieldSpec(currency),
     "rating": FieldSpec(integer(min_value=1, max_value=5)),
-    "campaign": FieldSpec(integer(min_value=1)),  # a campaign id of, or shared with, the organization
+    "campaign": FieldSpec(integer(min_value=1, max_value=2**63 - 1)),  # a campaign id of, or shared with, the org
 }
 
 # Column order of the bulk insert; the organization and received_at are the same for the whole batch.
