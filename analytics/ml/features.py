@@ -101,8 +101,7 @@ def build_consumer_features(
     codes = population.get_indexer(events["consumer_id"]).astype("int64")
     n_consumers = len(population)
 
-    event_type = pd.Categorical(events["type"].astype("object"), categories=list(EVENT_TYPES))
-    type_codes = np.asarray(event_type.codes)
+    type_codes = _type_codes(events["type"])
     unknown = type_codes < 0
     if unknown.any():
         unknown_types = sorted({str(value) for value in pd.unique(events["type"].to_numpy()[unknown])})
@@ -154,6 +153,15 @@ def build_consumer_features(
     if consumer_frame is not None:
         frame = frame.join(_demographics_one_hot(consumer_frame.reindex(population)))
     return frame
+
+
+def _type_codes(types: pd.Series) -> np.ndarray:
+    """Position of each event's type in EVENT_TYPES (-1 when unknown); categorical input is mapped per category."""
+    known = pd.Index(EVENT_TYPES)
+    if isinstance(types.dtype, pd.CategoricalDtype):
+        per_category = np.append(known.get_indexer(types.cat.categories.astype(str)), -1)
+        return per_category[types.cat.codes.to_numpy()]  # code -1 (missing) picks the trailing -1
+    return known.get_indexer(types.astype(str))
 
 
 def _consumer_frame(consumers: pd.DataFrame | None) -> pd.DataFrame | None:

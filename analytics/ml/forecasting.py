@@ -254,7 +254,7 @@ class MarketModelForecaster(BaseForecaster):
 
     def _design(self, dates: pd.DatetimeIndex, exog: pd.DataFrame | None) -> np.ndarray:
         weeks_since_start = (dates - self.start_date_).days.to_numpy() / SEASON_LENGTH
-        weekday = dates.dayofweek.to_numpy()
+        weekday = dates.day_of_week.to_numpy()
         columns = [np.ones(len(dates)), weeks_since_start]
         columns += [(weekday == day).astype("float64") for day in range(1, SEASON_LENGTH)]
         if self.exog_columns_:
