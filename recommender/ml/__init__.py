@@ -25,7 +25,7 @@ from .evaluation import (
 from .hybrid import HybridRecommender, holdout_per_user
 from .interactions import EVENT_WEIGHTS, IdEncoder, InteractionData, interactions_from_events, interactions_from_pairs
 from .neighbors import ItemKNN, RP3Beta, UserKNN
-from .popularity import GroupPopularityRecommender, PopularityRecommender
+from .popularity import GroupPopularityRecommender, PopularityRecommender, TrendingPopularityRecommender
 from .tf_mf import TFMatrixFactorization
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "PopularityRecommender",
     "RP3Beta",
     "TFMatrixFactorization",
+    "TrendingPopularityRecommender",
     "UserKNN",
     "catalogue_coverage",
     "cross_domain_lift",

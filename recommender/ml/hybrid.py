@@ -50,7 +50,7 @@ class HybridRecommender(BaseRecommender):
         self,
         components: Sequence[tuple[str, BaseRecommender]] = (),
         weights: Mapping[str, float] | None = None,
-        weight_grid: Sequence[float] = (0.0, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0, 1.5),
+        weight_grid: Sequence[float] = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5),
         validation_fraction: float = 0.2,
         k: int = 10,
         max_validation_users: int = 5000,

@@ -93,3 +93,40 @@ class GroupPopularityRecommender(BaseRecommender):
             scores[:, np.asarray(filter_items, dtype=np.int64)] = -np.inf
         ids, vals = top_n(scores, n)
         return ids[0], vals[0]
+
+
+class TrendingPopularityRecommender(BaseRecommender):
+    """Popularity with momentum: what sells now, boosted where it sells more now than it used to.
+
+    ``fit(user_items, baseline_items=...)`` takes the same interactions twice: ``user_items`` built with a short
+    half-life (days) and ``baseline_items`` with a long one (weeks). With s(i) and b(i) each item's share of all weight,
+
+        score(i) = s(i) * (s(i) / b(i)) ** momentum
+
+    ``momentum=0`` (or no ``baseline_items``) is plain time-decayed popularity. A seasonal catalogue (Christmas
+    decorations in November) is where the momentum term earns its place.
+    """
+
+    def __init__(self, momentum: float = 1.0) -> None:
+        self.momentum = momentum
+
+    def fit(self, user_items: sp.spmatrix, baseline_items: sp.spmatrix | None = None, **fit_params: Any) -> Self:
+        matrix = self._set_training_data(user_items)
+        recent = np.asarray(matrix.sum(axis=0)).ravel()
+        recent_share = recent / max(recent.sum(), 1e-300)
+        scores = recent_share.copy()
+        if baseline_items is not None and self.momentum:
+            if baseline_items.shape[1] != self.n_items_:
+                raise ValueError("baseline_items must have the same items as user_items")
+            base = np.asarray(baseline_items.sum(axis=0)).ravel()
+            base_share = base / max(base.sum(), 1e-300)
+            ratio = np.divide(recent_share, base_share, out=np.zeros_like(recent_share), where=base_share > 0)
+            scores = recent_share * ratio**self.momentum
+        self.item_popularity_ = scores
+        return self
+
+    def _score_rows(self, user_ids: np.ndarray, rows: sp.csr_matrix) -> np.ndarray:
+        return np.broadcast_to(self.item_popularity_, (len(user_ids), self.n_items_))
+
+    def _item_similarity_rows(self, item_ids: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(self.item_popularity_, (len(item_ids), self.n_items_))

@@ -15,6 +15,7 @@ from recommender.ml import (
     ItemKNN,
     PopularityRecommender,
     RP3Beta,
+    TrendingPopularityRecommender,
     UserKNN,
     holdout_per_user,
 )
@@ -40,6 +41,27 @@ class TestPopularity(RecommenderContract):
     def test_user_count_ignores_weights(self) -> None:
         x = sp.csr_matrix(np.array([[1.0, 5.0, 0.0], [1.0, 0.0, 2.0]]))
         np.testing.assert_array_equal(PopularityRecommender(count="users").fit(x).item_popularity_, [2, 1, 1])
+
+
+class TestTrendingPopularity(RecommenderContract):
+    def make_model(self):
+        return TrendingPopularityRecommender(momentum=1.0)
+
+    def fit_params(self):
+        return {"baseline_items": small_user_items(seed=1)}
+
+    def test_momentum_boosts_items_gaining_share(self) -> None:
+        recent = sp.csr_matrix(np.array([[2.0, 2.0, 0.0]]))
+        baseline = sp.csr_matrix(np.array([[1.0, 3.0, 4.0]]))
+        model = TrendingPopularityRecommender(momentum=1.0).fit(recent, baseline_items=baseline)
+        # shares: recent [.5, .5, 0], baseline [.125, .375, .5] -> .5 * 4, .5 * 4/3, 0
+        np.testing.assert_allclose(model.item_popularity_, [2.0, 2 / 3, 0.0])
+        assert model.recommend([0], n=2, filter_seen=False)[0][0].tolist() == [0, 1]
+
+    def test_zero_momentum_is_plain_popularity_share(self) -> None:
+        recent = sp.csr_matrix(np.array([[3.0, 1.0]]))
+        model = TrendingPopularityRecommender(momentum=0.0).fit(recent, baseline_items=recent)
+        np.testing.assert_allclose(model.item_popularity_, [0.75, 0.25])
 
 
 class TestGroupPopularity(RecommenderContract):
