@@ -7,6 +7,7 @@ SIGTERM is forwarded to every child; when any child dies the others are stopped 
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -53,6 +54,16 @@ def read_demo_logins(path: Path) -> list[tuple[str, str, str]]:
         if len(parts) == 3:
             logins.append((parts[0], parts[1], parts[2]))
     return logins
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Fail before starting anything: otherwise another server on the port would answer our readiness probe."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CommandError(f"Port {port} on {host} is in use ({exc.strerror}); choose another: PORT=8001") from exc
 
 
 class Command(BaseCommand):
@@ -104,6 +115,7 @@ class Command(BaseCommand):
         return [web, worker] + ([] if options["no_beat"] else [beat])
 
     def handle(self, *args, **options) -> None:
+        ensure_port_free(options["host"], options["port"])
         children = self.children(options)
         stopping: list[int] = []
         dead: Child | None = None
