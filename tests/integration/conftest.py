@@ -2,6 +2,9 @@
 
 They need a broker and a database that another process can reach: Redis and PostgreSQL (as CI provides). Elsewhere
 the tests skip with the reason, unless XMKT_REQUIRE_SERVICES=1 (set by .ci/run) turns the skip into a failure.
+
+The workers consume the real queue names on CELERY_BROKER_URL and each test purges them, so two test sessions must not
+share one Redis database (pytest-xdist, or two checkouts): give each its own, e.g. redis://127.0.0.1:6379/13.
 """
 
 import os
