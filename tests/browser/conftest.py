@@ -32,6 +32,11 @@ def _chromium_path() -> str | None:
     return None
 
 
+# One Playwright driver per test process, whichever module asks first: Playwright's sync API cannot run twice at once,
+# and test modules elsewhere may reuse these fixtures by importing them (each import is a separate fixture definition).
+_shared: dict = {"users": 0, "playwright": None, "browser": None}
+
+
 @pytest.fixture(scope="session")
 def chromium():
     path = _chromium_path()
@@ -46,10 +51,16 @@ def chromium():
         if os.environ.get("XMKT_REQUIRE_BROWSER") == "1":
             pytest.fail(f"playwright is not importable: {error}")
         pytest.skip(f"playwright is not importable: {error}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    if _shared["browser"] is None:
+        _shared["playwright"] = sync_playwright().start()
+        _shared["browser"] = _shared["playwright"].chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+    _shared["users"] += 1
+    yield _shared["browser"]
+    _shared["users"] -= 1
+    if _shared["users"] == 0:
+        _shared["browser"].close()
+        _shared["playwright"].stop()
+        _shared["browser"] = _shared["playwright"] = None
 
 
 @pytest.fixture
