@@ -23,7 +23,7 @@ class EventRowSerializer(serializers.Serializer):
     campaign = serializers.IntegerField(required=False)
 
 
-class EventBatchRequestSerializer(serializers.Serializer):
+class EventBatchSerializer(serializers.Serializer):
     events = EventRowSerializer(many=True)
 
 
@@ -40,7 +40,7 @@ class EventBatchIngestApi(BatchIngestApi):
     rows_key = "events"
     OutputSerializer = EventBatchOutputSerializer
 
-    @batch_schema(request=EventBatchRequestSerializer, operation_id="events_batch", output=EventBatchOutputSerializer)
+    @batch_schema(request=EventBatchSerializer, operation_id="events_batch", output=EventBatchOutputSerializer)
     def post(self, request):
         return super().post(request)
 

@@ -86,11 +86,11 @@ class CatalogItemRowSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False)
 
 
-class ConsumerBatchRequestSerializer(serializers.Serializer):
+class ConsumerBatchSerializer(serializers.Serializer):
     consumers = ConsumerRowSerializer(many=True)
 
 
-class CatalogItemBatchRequestSerializer(serializers.Serializer):
+class CatalogItemBatchSerializer(serializers.Serializer):
     items = CatalogItemRowSerializer(many=True)
 
 
@@ -100,7 +100,7 @@ class ConsumerBatchIngestApi(BatchIngestApi):
     required_scopes = (ApiScope.CONSUMERS_WRITE,)
     rows_key = "consumers"
 
-    @batch_schema(request=ConsumerBatchRequestSerializer, operation_id="consumers_batch")
+    @batch_schema(request=ConsumerBatchSerializer, operation_id="consumers_batch")
     def post(self, request):
         return super().post(request)
 
@@ -114,7 +114,7 @@ class CatalogItemBatchIngestApi(BatchIngestApi):
     required_scopes = (ApiScope.CATALOG_WRITE,)
     rows_key = "items"
 
-    @batch_schema(request=CatalogItemBatchRequestSerializer, operation_id="items_batch")
+    @batch_schema(request=CatalogItemBatchSerializer, operation_id="items_batch")
     def post(self, request):
         return super().post(request)
 
