@@ -49,6 +49,7 @@ EVENT_CHUNK = 10_000
 PENNY = Decimal("0.01")
 
 ProgressCallback = Callable[[int], None]  # called with bytes of the (compressed) file consumed so far
+StageCallback = Callable[[str], None]  # called with the name of the step that starts
 
 
 @dataclass
@@ -113,6 +114,7 @@ def online_retail_import(
     organization: Organization,
     limit: int | None = None,
     on_progress: ProgressCallback | None = None,
+    on_stage: StageCallback | None = None,
     method: str = "auto",
 ) -> ImportSummary:
     """Import the file (or its first `limit` data rows) into the organization, all or nothing."""
@@ -122,11 +124,16 @@ def online_retail_import(
     if method == "auto":
         method = "copy" if connection.vendor == "postgresql" else "bulk"
     started = time.perf_counter()
+    on_stage = on_stage or (lambda stage: None)
     with transaction.atomic():
         if method == "copy":
-            summary = _import_with_copy(path=path, organization=organization, limit=limit, on_progress=on_progress)
+            summary = _import_with_copy(
+                path=path, organization=organization, limit=limit, on_progress=on_progress, on_stage=on_stage
+            )
         else:
-            summary = _import_in_chunks(path=path, organization=organization, limit=limit, on_progress=on_progress)
+            summary = _import_in_chunks(
+                path=path, organization=organization, limit=limit, on_progress=on_progress, on_stage=on_stage
+            )
         summary.consumers_total = Consumer.objects.filter(organization=organization).count()
         summary.items_total = CatalogItem.objects.filter(organization=organization).count()
     summary.method = method
@@ -144,15 +151,23 @@ _DESCRIPTION = "btrim(r.description, ' ')"
 
 
 def _import_with_copy(
-    *, path: Path, organization: Organization, limit: int | None, on_progress: ProgressCallback | None
+    *,
+    path: Path,
+    organization: Organization,
+    limit: int | None,
+    on_progress: ProgressCallback | None,
+    on_stage: StageCallback,
 ) -> ImportSummary:
     summary = ImportSummary()
     clock = [time.perf_counter()]
 
-    def lap(stage: str) -> None:
+    def lap(stage: str, next_stage: str) -> None:
         now = time.perf_counter()
         summary.stage_seconds[stage] = round(now - clock[0], 3)
         clock[0] = now
+        on_stage(next_stage)
+
+    on_stage("Reading")
 
     org = {"org": organization.pk, "non_product": sorted(NON_PRODUCT_CODES), "tag": f'["{NON_PRODUCT_TAG}"]'}
     with connection.cursor() as cursor:
@@ -173,8 +188,8 @@ def _import_with_copy(
             with _ProgressReader(path, on_progress) as stream:
                 raw_cursor.copy_expert(copy_sql, stream, size=1 << 20)
         else:
-            raw_cursor.copy_expert(copy_sql, _first_rows_as_csv(path, limit), size=1 << 20)
-        lap("copy")
+            raw_cursor.copy_expert(copy_sql, _first_rows_as_csv(path, limit, on_progress), size=1 << 20)
+        lap("copy", "Consumers")
         # The consumer and item tables may have just been filled and carry stale statistics, and the temporary
         # table has none: without this the planner probes an index once per line instead of hashing once.
         cursor.execute("SET LOCAL enable_nestloop = off")
@@ -197,7 +212,7 @@ def _import_with_copy(
             org,
         )
         summary.consumers_created = cursor.rowcount
-        lap("consumers")
+        lap("consumers", "Items")
 
         # Title and price come from chosen lines (min(line) aggregates hash, they need no sort of the whole file).
         cursor.execute(
@@ -222,7 +237,7 @@ def _import_with_copy(
             org,
         )
         summary.items_created = cursor.rowcount
-        lap("items")
+        lap("items", "Events")
 
         with events_bulk_write(cursor=cursor, organization_id=organization.pk) as lock_refs:
             lock_refs(
@@ -244,7 +259,7 @@ def _import_with_copy(
                 org,
             )
             summary.events_created = cursor.rowcount
-        lap("events")
+        lap("events", "Committing")
         cursor.execute("DROP TABLE retail_rows")
         cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
         cursor.execute("SET LOCAL work_mem TO DEFAULT")
@@ -253,10 +268,10 @@ def _import_with_copy(
     return summary
 
 
-def _first_rows_as_csv(path: Path, limit: int) -> io.StringIO:
+def _first_rows_as_csv(path: Path, limit: int, on_progress: ProgressCallback | None) -> io.StringIO:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    with _open_text(path) as handle:
+    with _ProgressReader(path, on_progress) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle:
         for index, row in enumerate(csv.reader(handle)):
             if index > limit:  # index 0 is the header
                 break
@@ -311,7 +326,12 @@ def _parsed_rows(path: Path, limit: int | None, on_progress: ProgressCallback | 
 
 
 def _import_in_chunks(
-    *, path: Path, organization: Organization, limit: int | None, on_progress: ProgressCallback | None
+    *,
+    path: Path,
+    organization: Organization,
+    limit: int | None,
+    on_progress: ProgressCallback | None,
+    on_stage: StageCallback,
 ) -> ImportSummary:
     summary = ImportSummary()
     skipped: Counter[str] = Counter()
@@ -320,6 +340,7 @@ def _import_in_chunks(
     any_titles: dict[str, str] = {}
     prices: dict[str, Counter[Decimal]] = {}
     codes: set[str] = set()
+    on_stage("Scanning")
     for row in _parsed_rows(path, limit, None):  # pass 1: the dimension tables
         summary.rows_read += 1
         reason = row.skip_reason
@@ -365,6 +386,7 @@ def _import_in_chunks(
     lines_in_invoice: Counter[str] = Counter()
     chunk: list[tuple] = []
     kept = 0
+    on_stage("Events")
     for row in _parsed_rows(path, limit, on_progress):  # pass 2: the events
         lines_in_invoice[row.invoice_no] += 1  # counts every line, skipped or not, like the SQL window
         if row.skip_reason:

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Created organization {organization.slug} (partner, home furnishing).")
 
         bar = tqdm(
-            total=path.stat().st_size,
+            total=path.stat().st_size if options["limit"] is None else None,  # a prefix ends anywhere in the file
             unit="B",
             unit_scale=True,
             desc="Reading",
@@ -58,6 +58,7 @@ class Command(BaseCommand):
                     organization=organization,
                     limit=options["limit"],
                     on_progress=on_progress,
+                    on_stage=bar.set_description,
                     method=options["method"],
                 )
                 audit_record(
