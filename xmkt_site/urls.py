@@ -10,6 +10,9 @@ api_v1 = [
     path("", include("campaigns.api_urls")),
     path("", include("campaigns.privacy_api_urls")),
     path("", include("analytics.api_urls")),
+    path("", include("analytics.insight_api_urls")),
+    path("", include("campaigns.campaign_api_urls")),
+    path("", include("analytics.experiment_api_urls")),
     path("", include("recommender.api_urls")),
 ]
 
@@ -22,5 +25,8 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("campaigns.privacy_urls")),
     path("", include("analytics.urls")),
+    path("", include("analytics.insight_urls")),
+    path("", include("campaigns.campaign_urls")),
+    path("", include("analytics.experiment_urls")),
     path("", include("recommender.urls")),
 ]
