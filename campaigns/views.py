@@ -78,7 +78,7 @@ def _partners_csv(partners) -> HttpResponse:
         )
         writer.writerow(
             [
-                partner.name,
+                _spreadsheet_safe(partner.name),
                 partner.slug,
                 partner.get_industry_display(),
                 state,
@@ -87,6 +87,11 @@ def _partners_csv(partners) -> HttpResponse:
             ]
         )
     return response
+
+
+def _spreadsheet_safe(text: str) -> str:
+    # A cell starting with = + - @ is run as a formula by spreadsheet programs (CSV injection); quote it as text.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 @role_required(READ_PARTNER_ROLES | {"partner_user"})

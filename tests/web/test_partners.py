@@ -169,3 +169,14 @@ def test_partner_list_exports_the_filtered_partners_as_csv(manager_client, homel
     rows = response.content.decode("utf-8-sig").splitlines()
     assert rows[0] == "Name,Slug,Industry,State,Active agreements,Active API keys"
     assert rows[1:] == ["Skyline 地产,skyline,Real estate,Active,0,0"]
+
+
+def test_partner_csv_export_does_not_let_a_name_run_as_a_formula(manager_client):
+    OrganizationFactory(slug="evil", name="=HYPERLINK(1)")
+    rows = manager_client.get(reverse("partner-list"), {"export": "csv"}).content.decode("utf-8-sig").splitlines()
+    assert rows[1].startswith("'=HYPERLINK(1)")
+
+
+def test_partner_list_htmx_table_carries_the_export_link_for_its_filters(manager_client, homely):
+    body = manager_client.get(reverse("partner-list"), {"q": "homely"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'href="?q=homely&amp;export=csv"' in body
