@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from analytics.models import EventType
 from analytics.selectors.dashboard import EventSeries, dashboard_figures
@@ -85,6 +86,16 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 def job_rollup_start_view(request: HttpRequest) -> HttpResponse:
     from analytics.services.rollup import rollup_enqueue  # written beside this page; imported where it is used
 
-    run = rollup_enqueue(organization=request.actor.organization, by=request.user)
-    messages.success(request, _("The daily rollup was queued (job #%(id)s).") % {"id": run.pk})
+    try:
+        run = rollup_enqueue(organization=request.actor.organization, by=request.user)
+    except KombuOperationalError:
+        messages.error(
+            request,
+            _(
+                "The rollup could not be sent to the workers because the message broker is not reachable. Check that "
+                "the broker in CELERY_BROKER_URL is running, then try again."
+            ),
+        )
+    else:
+        messages.success(request, _("The daily rollup was queued (job #%(id)s).") % {"id": run.pk})
     return redirect("job-list")
