@@ -1,7 +1,8 @@
 """`make run` ends here: gunicorn, a Celery worker and Celery beat as child processes of one supervisor.
 
 The embedded defaults (SQLite in var/ with WAL, kombu's filesystem broker in var/broker) need no service. Ctrl-C or
-SIGTERM is forwarded to every child; when any child dies the others are stopped and the command exits, naming it.
+SIGTERM stops every child with one SIGTERM (a warm shutdown); when any child dies the others are stopped and the
+command exits, naming it. On Linux the children also get SIGTERM if the supervisor itself is killed.
 """
 
 import contextlib
@@ -23,6 +24,15 @@ STOP_GRACE_SECONDS = 15
 READY_TIMEOUT_SECONDS = 90
 
 
+def _terminate_when_parent_dies() -> None:
+    """Runs in the child before exec: ask Linux for SIGTERM when the supervisor dies (even by SIGKILL)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 @dataclass
 class Child:
     name: str
@@ -32,7 +42,9 @@ class Child:
     def start(self) -> None:
         # A process group of its own: Ctrl-C reaches only the supervisor, which passes on one SIGTERM. (Celery takes a
         # second signal as "cold shutdown, abandon running tasks", so children must not get the terminal's too.)
-        self.process = subprocess.Popen(self.argv, cwd=settings.BASE_DIR, process_group=0)
+        self.process = subprocess.Popen(
+            self.argv, cwd=settings.BASE_DIR, process_group=0, preexec_fn=_terminate_when_parent_dies
+        )
 
     @property
     def returncode(self) -> int | None:
