@@ -184,11 +184,12 @@ def _import_with_copy(
             " country) FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')"
         )
         raw_cursor = cursor.cursor  # psycopg2's own cursor: Django's wrapper does not expose COPY
-        if limit is None:
-            with _ProgressReader(path, on_progress) as stream:
-                raw_cursor.copy_expert(copy_sql, stream, size=1 << 20)
-        else:
-            raw_cursor.copy_expert(copy_sql, _first_rows_as_csv(path, limit, on_progress), size=1 << 20)
+        with connection.wrap_database_errors:  # psycopg2's errors as Django's, e.g. DataError for a bad cell
+            if limit is None:
+                with _ProgressReader(path, on_progress) as stream:
+                    raw_cursor.copy_expert(copy_sql, stream, size=1 << 20)
+            else:
+                raw_cursor.copy_expert(copy_sql, _first_rows_as_csv(path, limit, on_progress), size=1 << 20)
         lap("copy", "Consumers")
         # The consumer and item tables may have just been filled and carry stale statistics, and the temporary
         # table has none: without this the planner probes an index once per line instead of hashing once.

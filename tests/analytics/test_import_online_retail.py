@@ -147,7 +147,14 @@ class TestOnlineRetailImport:
 
         with pytest.raises(CommandError, match="not in the Online Retail format"):
             run_import(path)
-        assert not Event.objects.exists()
+        assert not Event.objects.exists() and not Organization.objects.filter(slug="retail").exists()
+
+    def test_a_malformed_line_imports_nothing(self, tmp_path):
+        path = write_file(tmp_path, [*LINES, "536399,22752,BOXES,two,2011-06-12 11:00:00,7.65,12583,France"])
+
+        with pytest.raises(CommandError, match="Nothing imported"):
+            run_import(path)
+        assert not Event.objects.exists() and not Consumer.objects.exists()
 
     def test_missing_file_is_a_clear_error(self, tmp_path):
         with pytest.raises(CommandError, match="No such file"):

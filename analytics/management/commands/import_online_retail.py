@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import DataError, transaction
 from tqdm import tqdm
 
 from analytics.importers.online_retail import online_retail_import
@@ -33,10 +33,6 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {path}")
         if options["limit"] is not None and options["limit"] < 1:
             raise CommandError("--limit must be at least 1.")
-        organization, created = self._organization(options["org"], options["name"])
-        if created:
-            self.stdout.write(f"Created organization {organization.slug} (partner, home furnishing).")
-
         bar = tqdm(
             total=path.stat().st_size if options["limit"] is None else None,  # a prefix ends anywhere in the file
             unit="B",
@@ -52,7 +48,8 @@ class Command(BaseCommand):
             seen[0] = max(seen[0], position)
 
         try:
-            with transaction.atomic():
+            with transaction.atomic():  # a failed import leaves no trace, not even a new organization
+                organization, created = self._organization(options["org"], options["name"])
                 summary = online_retail_import(
                     path=path,
                     organization=organization,
@@ -67,11 +64,13 @@ class Command(BaseCommand):
                     metadata={k: v for k, v in summary.as_dict().items() if k != "seconds"},
                 )
                 rollup = self._enqueue_rollup(organization) if summary.events_created else None
-        except ValueError as exc:
-            raise CommandError(str(exc)) from exc
+        except (ValueError, DataError) as exc:  # a line the format does not allow
+            raise CommandError(f"Nothing imported: {str(exc).splitlines()[0]}") from exc
         finally:
             bar.close()
 
+        if created:
+            self.stdout.write(f"Created organization {organization.slug} (partner, home furnishing).")
         skipped = sum(summary.rows_skipped.values())
         self.stdout.write(
             f"Read {summary.rows_read:,} rows in {summary.seconds:.1f} s ({summary.method}); "
