@@ -276,6 +276,18 @@ class CatalogItem(BaseModel):
         return self.title
 
 
+class AllocationPolicy(models.TextChoices):
+    FIXED_SPLIT = "fixed_split", _("Fixed split")
+    THOMPSON = "thompson", _("Thompson sampling")
+    UCB1 = "ucb1", _("UCB1")
+    EPSILON_GREEDY = "epsilon_greedy", _("Epsilon-greedy")
+
+
+class AttributionModel(models.TextChoices):
+    LAST_TOUCH = "last_touch", _("Last touch")
+    POSITION_BASED = "position_based", _("Position based (40/20/40)")
+
+
 class Campaign(BaseModel):
     """A co-branded campaign. Its full workflow (review, variants, offers) grows in later migrations."""
 
@@ -299,10 +311,38 @@ class Campaign(BaseModel):
     budget = models.DecimalField(_("budget"), max_digits=14, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Issue 5: what the campaign uses, whom it reaches, how it allocates and attributes.
+    purposes = models.JSONField(_("purposes"), default=list, blank=True)
+    data_categories = models.JSONField(_("data categories"), default=list, blank=True)
+    audience = models.JSONField(_("audience"), default=dict, blank=True)  # {"segment_ids": [...], "rules": {...}}
+    allocation_policy = models.CharField(
+        _("allocation policy"), max_length=16, choices=AllocationPolicy.choices, default=AllocationPolicy.FIXED_SPLIT
+    )
+    allocation_floor = models.FloatField(
+        _("minimum share per arm"), default=0.01, validators=[MinValueValidator(0.01), MaxValueValidator(0.5)]
+    )
+    salt = models.CharField(max_length=32, blank=True, default="")
+    arm_layout = models.JSONField(default=list, blank=True)
+    frequency_cap = models.PositiveSmallIntegerField(
+        _("frequency cap (running campaigns per consumer)"), default=0, help_text=_("0 means no cap")
+    )
+    attribution_window_days = models.PositiveSmallIntegerField(
+        _("attribution window (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    attribution_model = models.CharField(
+        _("attribution model"), max_length=16, choices=AttributionModel.choices, default=AttributionModel.LAST_TOUCH
+    )
+    allowed_redirect_hosts = models.JSONField(_("allowed redirect hosts"), default=list, blank=True)
+    spent = models.DecimalField(_("spent"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    review_report = models.JSONField(_("review report"), default=dict, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    launched_at = models.DateTimeField(_("launched at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            models.CheckConstraint(condition=Q(spent__gte=0), name="campaign_spent_not_negative"),
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(starts_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
                 name="campaign_ends_after_start",
@@ -578,3 +618,229 @@ def add_years(day, years: int):
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February in a year that has none: the next day keeps the full term
         return day.replace(year=day.year + years, month=3, day=1)
+
+
+# --- Issue 5: co-branded campaigns — co-branding, offers, codes, variants, tracking --------------------------------
+
+
+class CoBranding(BaseModel):
+    """What one partner shows in a campaign: its display name, logo (stored in the row, validated) and landing copy."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="co_brandings")
+    partner = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="co_brandings")
+    display_name = models.CharField(_("display name"), max_length=200, blank=True, default="")
+    logo = models.BinaryField(_("logo"), null=True, blank=True, editable=False)
+    logo_content_type = models.CharField(max_length=32, blank=True, default="")
+    landing_copy_zh = models.TextField(_("landing copy (Chinese)"), blank=True, default="")
+    landing_copy_en = models.TextField(_("landing copy (English)"), blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "partner"], name="cobranding_unique_partner")]
+        verbose_name = _("co-branding")
+        verbose_name_plural = _("co-brandings")
+
+    def __str__(self) -> str:
+        return self.display_name or str(self.partner_id)
+
+    @property
+    def missing(self) -> list[str]:
+        fields = {
+            "display_name": self.display_name,
+            "logo": self.logo,
+            "landing_copy_zh": self.landing_copy_zh,
+            "landing_copy_en": self.landing_copy_en,
+        }
+        return [name for name, value in fields.items() if not value]
+
+
+class Offer(BaseModel):
+    """A bundle: a platform course with a partner voucher. `unit_cost` is what one redemption costs the budget."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="offers")
+    name = models.CharField(_("name"), max_length=200)
+    course = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    partner = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    voucher_item = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    voucher_value = models.DecimalField(_("voucher value"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    bundle_price = models.DecimalField(_("bundle price"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    unit_cost = models.DecimalField(_("cost per redemption"), max_digits=12, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(voucher_value__gte=0, bundle_price__gte=0, unit_cost__gte=0), name="offer_amounts_positive"
+            ),
+        ]
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CodePool(BaseModel):
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="code_pools")
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("discount code pool")
+        verbose_name_plural = _("discount code pools")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DiscountCode(models.Model):
+    """One code, redeemed at most once. The redeemer is nulled on erasure; the code stays spent."""
+
+    pool = models.ForeignKey(CodePool, on_delete=models.CASCADE, related_name="codes")
+    code = models.CharField(_("code"), max_length=64)
+    redeemed_at = models.DateTimeField(_("redeemed at"), null=True, blank=True)
+    redeemed_by = models.ForeignKey(Consumer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    redemption_ref = models.CharField(max_length=128, blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["pool", "code"], name="discount_code_unique_in_pool")]
+        indexes = [models.Index(fields=["pool", "redeemed_at"])]
+        verbose_name = _("discount code")
+        verbose_name_plural = _("discount codes")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Variant(BaseModel):
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web")
+        APP = "app", _("App")
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+        PARTNER = "partner", _("Partner channel")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="variants")
+    key = models.SlugField(_("key"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+    is_control = models.BooleanField(_("control"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    creative = models.TextField(_("creative"), blank=True, default="")
+    offer = models.ForeignKey(Offer, on_delete=models.SET_NULL, null=True, blank=True, related_name="variants")
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
+    weight = models.FloatField(_("weight"), default=0.0)
+
+    class Meta:
+        ordering = ["campaign", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="variant_unique_key"),
+            models.UniqueConstraint(
+                fields=["campaign"], condition=Q(is_control=True), name="variant_one_control_per_campaign"
+            ),
+            models.CheckConstraint(condition=Q(weight__gte=0, weight__lte=1), name="variant_weight_0_1"),
+        ]
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrackingLink(BaseModel):
+    """`/t/<code>` redirects to `destination` (whose host must be allowed by the campaign) and records a click."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tracking_links")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    partner = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    destination = models.URLField(_("destination"), max_length=500)
+    clicks = models.PositiveIntegerField(_("clicks"), default=0)
+
+    class Meta:
+        verbose_name = _("tracking link")
+        verbose_name_plural = _("tracking links")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Assignment(models.Model):
+    """Which arm a consumer got. Sticky: one row per (consumer, campaign), never rewritten."""
+
+    consumer = models.ForeignKey(Consumer, on_delete=models.CASCADE, related_name="campaign_assignments")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assignments")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="assignments")
+    personalized = models.BooleanField(default=False)
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consumer", "campaign"], name="assignment_unique_consumer_campaign")
+        ]
+        indexes = [models.Index(fields=["campaign", "variant"])]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+
+
+class Exposure(models.Model):
+    """A touch: an impression, a tracking-link click or a recommendation shown in the campaign."""
+
+    class Kind(models.TextChoices):
+        IMPRESSION = "impression", _("Impression")
+        CLICK = "click", _("Tracking-link click")
+        RECOMMENDATION = "recommendation", _("Recommendation")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="exposures")
+    consumer = models.ForeignKey(Consumer, on_delete=models.CASCADE, related_name="campaign_exposures")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, null=True, blank=True, related_name="exposures")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.IMPRESSION)
+    partner = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    tracking_link = models.ForeignKey(TrackingLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recommendation_id = models.CharField(max_length=64, blank=True, default="")
+    external_id = models.CharField(_("external id"), max_length=128)
+    occurred_at = models.DateTimeField(_("occurred at"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "external_id"], name="exposure_unique_external_id")]
+        indexes = [models.Index(fields=["campaign", "consumer", "occurred_at"])]
+        verbose_name = _("exposure")
+        verbose_name_plural = _("exposures")
+
+
+class Conversion(models.Model):
+    """A purchase credited to a campaign; idempotent by (campaign, external_id)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="conversions")
+    consumer = models.ForeignKey(Consumer, on_delete=models.CASCADE, related_name="campaign_conversions")
+    variant = models.ForeignKey(Variant, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversions")
+    partner = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    recommendation_id = models.CharField(max_length=64, blank=True, default="")
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    external_id = models.CharField(_("external id"), max_length=128)
+    occurred_at = models.DateTimeField(_("occurred at"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "external_id"], name="conversion_unique_external_id"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="conversion_value_not_negative"),
+        ]
+        indexes = [models.Index(fields=["campaign", "occurred_at"])]
+        verbose_name = _("conversion")
+        verbose_name_plural = _("conversions")
+
+
+class AllocationChange(models.Model):
+    """Every change of arm weights, with the counts it was computed from and the layout it produced."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="allocation_changes")
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+    policy = models.CharField(_("policy"), max_length=16, choices=AllocationPolicy.choices)
+    weights = models.JSONField(_("weights"), default=dict)  # variant key -> weight
+    counts = models.JSONField(default=dict, blank=True)  # variant key -> {"trials", "successes"}
+    layout = models.JSONField(default=list, blank=True)
+    moved_share = models.FloatField(default=0.0)
+    reason = models.CharField(_("reason"), max_length=64, default="reweight")
+
+    class Meta:
+        ordering = ["campaign", "changed_at", "id"]
+        verbose_name = _("allocation change")
+        verbose_name_plural = _("allocation changes")
