@@ -65,24 +65,32 @@ def batch_rows_read(*, data: Any, key: str, upload: Any = None) -> tuple[list[An
 
 
 def _csv_rows(upload: Any, *, max_rows: int) -> list[dict[str, str]]:
-    raw = upload.read()
+    """Read line by line and stop one row past the limit, so an oversized upload is refused without loading it."""
+    stream = getattr(upload, "file", upload)  # the underlying binary file of a Django upload
+    stream.seek(0)
+    handle = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    rows: list[dict[str, str]] = []
     try:
-        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames:
+            raise ApplicationError(
+                _("The CSV file has no header line."), code="invalid_file", fields={"file": [_("Empty.")]}
+            )
+        for row in reader:
+            if len(rows) > max_rows:  # one past the limit is enough to refuse the batch
+                break
+            # Empty cells mean "not given"; a line with more cells than the header puts the extras under None.
+            rows.append({k: v for k, v in row.items() if v not in ("", None) or k is None})
     except UnicodeDecodeError as exc:
         raise ApplicationError(
-            _("The CSV file must be UTF-8."), code="invalid_file", fields={"file": [str(exc)]}
+            _("The CSV file must be UTF-8."), code="invalid_file", fields={"file": [_("Not UTF-8.")]}
         ) from exc
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not reader.fieldnames:
+    except csv.Error as exc:
         raise ApplicationError(
-            _("The CSV file has no header line."), code="invalid_file", fields={"file": [_("Empty.")]}
-        )
-    rows: list[dict[str, str]] = []
-    for row in reader:
-        if len(rows) > max_rows:  # one past the limit is enough to refuse the batch
-            break
-        # Empty cells mean "not given"; a line with more cells than the header puts the extras under None.
-        rows.append({k: v for k, v in row.items() if v not in ("", None) or k is None})
+            _("The CSV file could not be read."), code="invalid_file", fields={"file": [str(exc)]}
+        ) from exc
+    finally:
+        handle.detach()  # leave the upload open for Django to clean up
     return rows
 
 

@@ -153,6 +153,28 @@ class TestConsumerBatch:
         assert (c1.gender, c1.city_tier, c1.phone_hash) == ("male", 2, hash_phone("13800138000"))
         assert Consumer.objects.get(organization=partner, external_ref="c2").gender == "unknown"
 
+    def test_csv_upload_that_is_not_utf8_is_refused(self, partner_key_client, tmp_path):
+        path = tmp_path / "consumers.csv"
+        path.write_bytes("external_ref,city\nc1,上海\n".encode("gb18030"))
+
+        with path.open("rb") as upload:
+            response = partner_key_client(["consumers:write"]).post(CONSUMERS, {"file": upload}, format="multipart")
+
+        assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_file"
+
+    @override_settings(INGEST_MAX_ROWS=100)
+    def test_oversized_csv_upload_is_refused(self, partner_key_client, partner, tmp_path):
+        path = tmp_path / "consumers.csv"
+        path.write_text(
+            "external_ref\n" + "".join(f"c{i}\n" for i in range(400_000)), encoding="utf-8"
+        )  # > 2.5 MB: on disk
+
+        with path.open("rb") as upload:
+            response = partner_key_client(["consumers:write"]).post(CONSUMERS, {"file": upload}, format="multipart")
+
+        assert response.status_code == 400 and response.json()["error"]["code"] == "batch_too_large"
+        assert not Consumer.objects.filter(organization=partner).exists()
+
     def test_csv_upload_with_bad_cells_names_row_and_column(self, partner_key_client, tmp_path):
         path = tmp_path / "consumers.csv"
         path.write_text("external_ref,city_tier\nc1,2\nc2,six\n", encoding="utf-8")
