@@ -1,0 +1,122 @@
+"""Top-N per consumer and target catalogue into Recommendation rows, in bulk, with the reason for each row."""
+
+import numpy as np
+import scipy.sparse as sp
+from django.db import connection, transaction
+
+from recommender.ml import BaseRecommender, HybridRecommender, IdEncoder
+from recommender.models import ModelVersion, Recommendation
+from recommender.services.datasets import TrainingDataset
+
+BATCH_USERS = 1024
+BULK_BATCH = 5000
+
+
+def _reasons(
+    model: BaseRecommender, weights, rows: sp.csr_matrix, rec_ids: np.ndarray, user_idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each (user, recommended item): the history item with the largest share of the score, or -1.
+
+    Item-item scores are sum_j x_uj * W[j, i], so the share of history item j is x_uj * W[j, i]."""
+    reason_items = np.full(rec_ids.shape, -1, dtype=np.int64)
+    has_reason = np.zeros(rec_ids.shape, dtype=bool)
+    for r in range(rec_ids.shape[0]):
+        row = rows[r]
+        history = row.indices
+        recs = rec_ids[r]
+        valid = recs >= 0
+        if history.size == 0 or not valid.any():
+            continue
+        if weights is not None:
+            block = weights[history][:, recs[valid]]
+            block = block.toarray() if sp.issparse(block) else np.asarray(block)
+            shares = row.data[:, None] * block
+            best = shares.argmax(axis=0)
+            positive = shares[best, np.arange(shares.shape[1])] > 0
+            chosen = np.where(positive, history[best], -1)
+        else:
+            chosen = np.array(
+                [(lambda e: e[0][0] if e else -1)(model.explain(int(user_idx[r]), int(i), n=1)) for i in recs[valid]]
+            )
+        reason_items[r, valid] = chosen
+        has_reason[r, valid] = chosen >= 0
+    return reason_items, has_reason
+
+
+def recommendations_precompute(
+    *,
+    version: ModelVersion,
+    model: BaseRecommender,
+    dataset: TrainingDataset,
+    full_matrix: sp.csr_matrix,
+    users: IdEncoder,
+    items: IdEncoder,
+    top_n: int = 20,
+) -> int:
+    """Write `top_n` rows per consumer with history for `version` (served once it is promoted). Returns rows written.
+
+    Consumers without history get no rows: serving gives them "popular in your segment" and flags them cold-start."""
+    target_mask = dataset.target_mask()
+    inactive = np.flatnonzero(~dataset.item_active)
+    weights = getattr(model, "item_weights_", None)
+    if weights is None and not isinstance(model, HybridRecommender):
+        weights = None
+    explainable = getattr(model, "explainable", False)
+    item_pks = np.asarray(items.ids_, dtype=np.int64)
+    user_pks = np.asarray(users.ids_, dtype=np.int64)
+    with_history = np.flatnonzero(np.diff(full_matrix.indptr) > 0)
+    Recommendation.objects.filter(model_version=version).delete()  # a retried run starts clean
+    written = 0
+    pending: list[Recommendation] = []
+    for start in range(0, len(with_history), BATCH_USERS):
+        chunk = with_history[start : start + BATCH_USERS]
+        rows = full_matrix[chunk]
+        rec_ids, scores = model.recommend(
+            chunk,
+            n=top_n,
+            filter_seen=True,
+            user_items=rows,
+            items=target_mask,
+            filter_items=inactive if inactive.size else None,
+        )
+        if explainable:
+            reason_items, has_reason = _reasons(model, weights, rows, rec_ids, chunk)
+        else:
+            reason_items = np.full(rec_ids.shape, -1, dtype=np.int64)
+            has_reason = np.zeros(rec_ids.shape, dtype=bool)
+        for r, user in enumerate(chunk):
+            consumer_id = int(user_pks[user])
+            rank = 0
+            for c in range(rec_ids.shape[1]):
+                item = rec_ids[r, c]
+                if item < 0 or not np.isfinite(scores[r, c]):
+                    continue
+                rank += 1
+                reason_item = int(item_pks[reason_items[r, c]]) if has_reason[r, c] else None
+                pending.append(
+                    Recommendation(
+                        consumer_id=consumer_id,
+                        target_id=dataset.target.pk,
+                        model_version_id=version.pk,
+                        rank=rank,
+                        item_id=int(item_pks[item]),
+                        score=float(scores[r, c]),
+                        reason=Recommendation.Reason.BECAUSE_YOU_BOUGHT
+                        if reason_item
+                        else Recommendation.Reason.POPULAR,
+                        reason_item_id=reason_item,
+                    )
+                )
+        if len(pending) >= BULK_BATCH:
+            written += _flush(pending)
+            pending = []
+    written += _flush(pending)
+    return written
+
+
+def _flush(rows: list[Recommendation]) -> int:
+    if not rows:
+        return 0
+    with transaction.atomic():
+        Recommendation.objects.bulk_create(rows, batch_size=BULK_BATCH if connection.vendor == "postgresql" else 500)
+    return len(rows)

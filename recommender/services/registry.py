@@ -1,0 +1,222 @@
+"""The ModelVersion registry: one row per evaluated candidate, artefacts for the winner, champion promotion."""
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns.services.task_runs import TaskRunTracker
+from recommender.ml import BaseRecommender, GroupPopularityRecommender, HybridRecommender, IdEncoder
+from recommender.models import ModelVersion, Recommendation
+from recommender.services.datasets import TrainingDataset
+from recommender.services.training import CandidateResult
+
+NEIGHBOURS_PER_ITEM = 50
+POPULAR_ITEMS = 50
+POPULAR_PER_GROUP = 20
+MIN_GROUP_USERS = 20  # smaller city groups fall back to "popular now"
+SELECTION_METRIC = "ndcg@10"
+
+
+@dataclass
+class Winner:
+    version: ModelVersion
+    model: BaseRecommender
+
+
+def _score(result: CandidateResult) -> float:
+    metrics = result.validation or result.test
+    return float(metrics.get(SELECTION_METRIC, 0.0))
+
+
+def winner_choose(*, results: list[CandidateResult], champion_label: str | None) -> CandidateResult:
+    """Best validation NDCG@10. A challenger replaces the champion's configuration only if strictly better on the same
+    validation split; on a tie the champion's configuration is kept (and refreshed with the new data)."""
+    best = max(results, key=_score)
+    current = next((r for r in results if r.candidate.label == champion_label), None)
+    if current is not None and _score(current) >= _score(best):
+        return current
+    return best
+
+
+def item_neighbours(model: BaseRecommender, n_items: int, n: int = NEIGHBOURS_PER_ITEM) -> sp.csr_matrix | None:
+    """Top-n item-item weights per item (row j: the items history item j pushes up), for request-time re-ranking."""
+    weights = getattr(model, "item_weights_", None)
+    if weights is None and isinstance(model, HybridRecommender):
+        parts = []
+        for name, component in model.components_:
+            w = getattr(component, "item_weights_", None)
+            if w is not None and model.weights_.get(name, 0.0) > 0:
+                w = w.toarray() if sp.issparse(w) else np.asarray(w)
+                scale = np.abs(w).max() or 1.0
+                parts.append(model.weights_[name] * w / scale)
+        weights = sum(parts) if parts else None
+    if weights is None:
+        return None
+    rows, cols, vals = [], [], []
+    for start in range(0, n_items, 1024):
+        block = weights[start : start + 1024]
+        block = block.toarray() if sp.issparse(block) else np.array(block, dtype=np.float64)
+        block[np.arange(block.shape[0]), np.arange(start, start + block.shape[0])] = 0.0
+        take = min(n, n_items - 1) if n_items > 1 else 0
+        if take <= 0:
+            break
+        top = np.argpartition(-block, take - 1, axis=1)[:, :take]
+        for offset in range(block.shape[0]):
+            for col in top[offset]:
+                if block[offset, col] > 0:
+                    rows.append(start + offset)
+                    cols.append(col)
+                    vals.append(block[offset, col])
+    return sp.csr_matrix((vals, (rows, cols)), shape=(n_items, n_items))
+
+
+def popular_lists(
+    *, dataset: TrainingDataset, full_matrix: sp.csr_matrix, users: IdEncoder, items: IdEncoder
+) -> dict[str, Any]:
+    """Non-personalised fallbacks: the target catalogue's active items by decayed popularity, overall and per city."""
+    mask = dataset.target_mask() & dataset.item_active
+    popularity = np.asarray(full_matrix.sum(axis=0)).ravel()
+    order = [i for i in np.argsort(-popularity, kind="stable") if mask[i]][:POPULAR_ITEMS]
+    result: dict[str, Any] = {
+        "all": [[int(items.decode([i])[0]), float(popularity[i])] for i in order],
+        "groups": {},
+    }
+    cities = np.array([dataset.user_groups.get(int(u), "") for u in users.decode(np.arange(full_matrix.shape[0]))])
+    counts = {c: int((cities == c).sum()) for c in set(cities.tolist()) if c}
+    groups = [c for c, n in counts.items() if n >= MIN_GROUP_USERS]
+    if groups:
+        model = GroupPopularityRecommender().fit(full_matrix, groups=cities)
+        for city in groups:
+            ids, scores = model.recommend_for_group(city, n=POPULAR_PER_GROUP, items=mask)
+            result["groups"][city] = [
+                [int(items.decode([i])[0]), float(s)] for i, s in zip(ids, scores, strict=True) if i >= 0
+            ]
+    return result
+
+
+def artifact_dir(version: ModelVersion) -> Path:
+    return Path(settings.MEDIA_ROOT) / "models" / version.organization.slug / version.target.slug / str(version.pk)
+
+
+def artifact_save(
+    *,
+    version: ModelVersion,
+    model: BaseRecommender,
+    users: IdEncoder,
+    items: IdEncoder,
+    neighbours: sp.csr_matrix | None,
+) -> str:
+    folder = artifact_dir(version)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save(folder / "model.pkl")
+    np.savez_compressed(folder / "encoders.npz", users=np.asarray(users.ids_), items=np.asarray(items.ids_))
+    if neighbours is not None:
+        sp.save_npz(folder / "neighbours.npz", neighbours)
+    (folder / "version.json").write_text(json.dumps({"id": version.pk, "label": version.label}))
+    return str(folder.relative_to(Path(settings.MEDIA_ROOT)))
+
+
+def model_versions_register(
+    *,
+    dataset: TrainingDataset,
+    results: list[CandidateResult],
+    full_matrix: sp.csr_matrix,
+    users: IdEncoder,
+    items: IdEncoder,
+    tracker: TaskRunTracker | None = None,
+) -> tuple[list[ModelVersion], Winner]:
+    """One candidate row per result; the winner is refitted on all data and gets the artefacts."""
+    organization, target = dataset.organization, dataset.target
+    champion = ModelVersion.objects.filter(organization=organization, target=target, is_champion=True).first()
+    chosen = winner_choose(results=results, champion_label=champion.label if champion else None)
+    now = timezone.now()
+    data_until = dataset.events["timestamp"].max().to_pydatetime() if not dataset.events.empty else None
+    size = {
+        "users": int(full_matrix.shape[0]),
+        "users_with_events": int((np.diff(full_matrix.indptr) > 0).sum()),
+        "items": int(full_matrix.shape[1]),
+        "target_items": int(dataset.target_mask().sum()),
+        "interactions": int(full_matrix.nnz),
+        "events": len(dataset.events),
+        "linked_consumers": dataset.linked_consumers,
+        "cross_domain": dataset.is_cross_domain,
+    }
+    versions = []
+    for result in results:
+        parameters = dict(result.candidate.parameters)
+        if result.tuned_weights:
+            parameters["weights"] = result.tuned_weights
+        version = ModelVersion(
+            organization=organization,
+            target=target,
+            training_run=tracker.run if tracker is not None else None,
+            algorithm=type(result.candidate.make()).__name__,
+            label=result.candidate.label,
+            parameters=parameters,
+            metrics={"validation": result.validation, "test": result.test, "selected_by": SELECTION_METRIC},
+            data_size=size,
+            fit_seconds=round(result.fit_seconds, 3),
+            trained_at=now,
+            data_until=data_until,
+        )
+        version.full_clean()
+        versions.append(version)
+    ModelVersion.objects.bulk_create(versions)
+    winner_version = versions[results.index(chosen)]
+
+    started = time.perf_counter()
+    model = chosen.candidate.make()
+    if isinstance(model, HybridRecommender) and chosen.tuned_weights:
+        model.set_params(weights=chosen.tuned_weights)
+        model.fit(full_matrix)
+    elif isinstance(model, HybridRecommender):
+        model.fit(full_matrix)
+    else:
+        model.fit(full_matrix)
+    neighbours = item_neighbours(model, full_matrix.shape[1])
+    winner_version.artifact_path = artifact_save(
+        version=winner_version, model=model, users=users, items=items, neighbours=neighbours
+    )
+    winner_version.popular_items = popular_lists(dataset=dataset, full_matrix=full_matrix, users=users, items=items)
+    winner_version.parameters = {
+        **winner_version.parameters,
+        "final_fit_seconds": round(time.perf_counter() - started, 3),
+    }
+    winner_version.save(update_fields=["artifact_path", "popular_items", "parameters", "updated_at"])
+    return versions, Winner(version=winner_version, model=model)
+
+
+def champion_promote(*, version: ModelVersion) -> ModelVersion:
+    """Make `version` the champion of its (organization, target); retire the previous one and its precomputed rows.
+
+    The row lock on the current champion serialises two trainings finishing together; the partial unique constraint
+    catches anything that slips past it."""
+    with transaction.atomic():
+        current = list(
+            ModelVersion.objects.select_for_update().filter(
+                organization=version.organization_id, target=version.target_id, is_champion=True
+            )
+        )
+        for old in current:
+            if old.pk == version.pk:
+                continue
+            old.is_champion = False
+            old.status = ModelVersion.Status.RETIRED
+            old.save(update_fields=["is_champion", "status", "updated_at"])
+        version.is_champion = True
+        version.status = ModelVersion.Status.CHAMPION
+        version.full_clean()
+        version.save(update_fields=["is_champion", "status", "updated_at"])
+    # Rows of earlier versions are no longer served (serving reads the champion's); drop them outside the lock.
+    Recommendation.objects.filter(
+        consumer__organization_id=version.organization_id, target_id=version.target_id
+    ).exclude(model_version=version).delete()
+    return version

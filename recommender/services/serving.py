@@ -1,0 +1,395 @@
+"""Answer "what should this consumer see from that catalogue?" fast, from precomputed rows.
+
+Per request: one query for the consumer with their consent in force (latest record, so a withdrawal counts on the
+very next call) and whether events arrived since the champion was trained, one for the champion's precomputed rows,
+one insert for the served list; events since training add one query and re-rank with the champion's item-item
+neighbours, cached in process per model version. The champion and agreement state are cached per process for
+SERVING_CACHE_SECONDS so that a new champion or a suspended agreement is picked up within seconds.
+"""
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from analytics.models import Event
+from campaigns.models import (
+    CatalogItem,
+    ConsentRecord,
+    Consumer,
+    DataPurpose,
+    DataSharingAgreement,
+    Organization,
+)
+from recommender.ml import EVENT_WEIGHTS
+from recommender.models import ModelVersion, Recommendation, RecommendationLog
+from xmkt_site.access import Actor
+from xmkt_site.errors import NotFoundError, PermissionDeniedError
+
+SERVING_CACHE_SECONDS = 5.0
+PURCHASE_TYPES = ("purchase", "enroll")
+FRESH_EVENTS_LIMIT = 50
+FRESH_BLEND = 1.0  # weight of recent-interaction similarity against the precomputed (normalised) score
+
+
+@dataclass(frozen=True)
+class CachedItem:
+    pk: int
+    external_ref: str
+    title: str
+
+
+@dataclass
+class ServingContext:
+    target: Organization
+    version_id: int | None = None
+    version_label: str = ""
+    data_until: Any = None
+    artifact_path: str = ""
+    popular: list[tuple[int, float]] = field(default_factory=list)
+    popular_groups: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    items: dict[int, CachedItem] = field(default_factory=dict)  # popular items, active only
+    loaded_at: float = 0.0
+
+
+@dataclass
+class ServedItem:
+    item_id: int
+    external_ref: str
+    title: str
+    score: float
+    reason: str
+
+
+@dataclass
+class ServedList:
+    recommendation_id: str
+    model_version: int | None
+    personalized: bool
+    items: list[ServedItem]
+
+
+_context_cache: dict[tuple[int, str], ServingContext] = {}
+_neighbour_cache: dict[int, tuple[dict[int, int], np.ndarray, sp.csr_matrix] | None] = {}
+_lock = threading.Lock()
+
+
+def serving_cache_clear() -> None:
+    with _lock:
+        _context_cache.clear()
+        _neighbour_cache.clear()
+
+
+def active_agreement_exists(*, first: Organization | int, second: Organization | int) -> bool:
+    a = first.pk if isinstance(first, Organization) else first
+    b = second.pk if isinstance(second, Organization) else second
+    today = timezone.localdate()
+    return (
+        DataSharingAgreement.objects.filter(
+            Q(platform_id=a, partner_id=b) | Q(platform_id=b, partner_id=a),
+            status=DataSharingAgreement.Status.ACTIVE,
+            valid_from__lte=today,
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .exists()
+    )
+
+
+def serving_context(*, organization_id: int, catalog_slug: str) -> ServingContext:
+    key = (organization_id, catalog_slug)
+    now = time.monotonic()
+    cached = _context_cache.get(key)
+    if cached is not None and now - cached.loaded_at < SERVING_CACHE_SECONDS:
+        return cached
+    target = Organization.objects.filter(slug=catalog_slug, is_active=True).first()
+    if target is None:
+        raise NotFoundError(_("No catalogue with this slug."), code="catalog_not_found")
+    context = ServingContext(target=target, loaded_at=now)
+    champion = ModelVersion.objects.filter(organization_id=organization_id, target=target, is_champion=True).first()
+    if champion is not None:
+        context.version_id = champion.pk
+        context.version_label = champion.label
+        context.data_until = champion.data_until or champion.trained_at
+        context.artifact_path = champion.artifact_path
+        popular = champion.popular_items or {}
+        context.popular = [(int(i), float(s)) for i, s in popular.get("all", [])]
+        context.popular_groups = {
+            g: [(int(i), float(s)) for i, s in rows] for g, rows in popular.get("groups", {}).items()
+        }
+        ids = {i for i, _ in context.popular} | {i for rows in context.popular_groups.values() for i, _ in rows}
+        context.items = {
+            pk: CachedItem(pk, ref, title)
+            for pk, ref, title in CatalogItem.objects.filter(pk__in=ids, active=True).values_list(
+                "pk", "external_ref", "title"
+            )
+        }
+    with _lock:
+        _context_cache[key] = context
+    return context
+
+
+def champion_neighbours(*, version_id: int, artifact_path: str):
+    """(item pk -> column, column -> item pk, top-k item-item weights) of a model version, loaded once per process."""
+    if version_id in _neighbour_cache:
+        return _neighbour_cache[version_id]
+    folder = Path(settings.MEDIA_ROOT) / artifact_path
+    loaded = None
+    if artifact_path and (folder / "neighbours.npz").exists():
+        encoders = np.load(folder / "encoders.npz")
+        item_pks = np.asarray(encoders["items"], dtype=np.int64)
+        loaded = (
+            {int(pk): i for i, pk in enumerate(item_pks)},
+            item_pks,
+            sp.load_npz(folder / "neighbours.npz").tocsr(),
+        )
+    with _lock:
+        _neighbour_cache[version_id] = loaded
+    return loaded
+
+
+def _latest_consent(purpose: str, recipient_id: int | None) -> Subquery:
+    records = ConsentRecord.objects.filter(consumer=OuterRef("pk"), purpose=purpose)
+    records = records.filter(recipient_id=recipient_id) if recipient_id else records.filter(recipient__isnull=True)
+    return Subquery(records.order_by("-recorded_at", "-id").values("granted")[:1])
+
+
+def _reason_text(code: str, title: str | None = None) -> str:
+    if code == Recommendation.Reason.BECAUSE_YOU_BOUGHT and title:
+        return _("Because you bought %(title)s") % {"title": title}
+    if code == Recommendation.Reason.SEGMENT:
+        return _("Popular in your segment")
+    return _("Popular now")
+
+
+def _check_access(*, actor: Actor, consumer_org_id: int) -> None:
+    """Internal roles and keys of the consumer's own organization, or a partner's key under an active agreement."""
+    if actor.organization.pk == consumer_org_id:
+        return
+    if actor.is_api_key and active_agreement_exists(first=actor.organization, second=consumer_org_id):
+        return
+    raise PermissionDeniedError(_("You may not read recommendations for this organization's consumers."))
+
+
+def recommendations_serve(
+    *,
+    actor: Actor,
+    consumer_ref: str,
+    catalog_slug: str,
+    k: int = 10,
+    consumer_org_slug: str | None = None,
+) -> ServedList:
+    consumer_org = actor.organization
+    if consumer_org_slug and consumer_org_slug != actor.organization.slug:
+        consumer_org = Organization.objects.filter(slug=consumer_org_slug).first()
+        if consumer_org is None:
+            raise NotFoundError(_("No organization with this slug."), code="organization_not_found")
+    _check_access(actor=actor, consumer_org_id=consumer_org.pk)
+    context = serving_context(organization_id=consumer_org.pk, catalog_slug=catalog_slug)
+    target = context.target
+    cross = target.pk != consumer_org.pk
+    if cross and not active_agreement_exists(first=consumer_org, second=target):
+        raise PermissionDeniedError(
+            _("No active data-sharing agreement allows this catalogue for these consumers."), code="out_of_agreement"
+        )
+    annotations: dict[str, Any] = {"personal": _latest_consent(DataPurpose.PERSONALIZATION, None)}
+    if cross:
+        annotations["shares_with_target"] = _latest_consent(DataPurpose.PARTNER_SHARING, target.pk)
+    if actor.organization.pk != consumer_org.pk:
+        annotations["shares_with_caller"] = _latest_consent(DataPurpose.PARTNER_SHARING, actor.organization.pk)
+    if context.data_until is not None:
+        annotations["fresh"] = Exists(
+            Event.objects.filter(consumer=OuterRef("pk"), received_at__gt=context.data_until, item__isnull=False)
+        )
+    consumer = (
+        Consumer.objects.filter(organization=consumer_org, external_ref=consumer_ref)
+        .annotate(**annotations)
+        .only("pk", "city", "organization_id")
+        .first()
+    )
+    if consumer is None:
+        raise NotFoundError(_("No consumer with this reference."), code="consumer_not_found")
+    if cross and not consumer.shares_with_target:
+        raise PermissionDeniedError(
+            _("The consumer has not consented to sharing with this catalogue's organization."), code="consent_required"
+        )
+    if actor.organization.pk != consumer_org.pk and not consumer.shares_with_caller:
+        raise PermissionDeniedError(_("The consumer has not consented to sharing with you."), code="consent_required")
+
+    personalized = bool(consumer.personal)
+    items: list[ServedItem] = []
+    if personalized and context.version_id is not None:
+        items = _personal_items(consumer=consumer, context=context, k=k, fresh=bool(getattr(consumer, "fresh", False)))
+    if not items:
+        items = _popular_items(consumer=consumer, context=context, k=k, use_segment=personalized)
+        personalized = False
+    log = RecommendationLog.objects.create(
+        organization=actor.organization,
+        consumer=consumer,
+        target=target,
+        model_version_id=context.version_id,
+        personalized=personalized,
+        item_ids=[item.item_id for item in items],
+    )
+    return ServedList(str(log.recommendation_id), context.version_id, personalized, items)
+
+
+def _personal_items(*, consumer: Consumer, context: ServingContext, k: int, fresh: bool) -> list[ServedItem]:
+    rows = list(
+        Recommendation.objects.filter(
+            consumer=consumer, target=context.target, model_version_id=context.version_id, item__active=True
+        )
+        .select_related("item", "reason_item")
+        .only("score", "rank", "reason", "item__external_ref", "item__title", "reason_item__title")
+        .order_by("rank")
+    )
+    if not rows:
+        return []
+    served = [
+        ServedItem(
+            row.item_id,
+            row.item.external_ref,
+            row.item.title,
+            row.score,
+            _reason_text(row.reason, row.reason_item.title if row.reason_item else None),
+        )
+        for row in rows
+    ]
+    if fresh:
+        served = _rerank_with_fresh_events(consumer=consumer, context=context, served=served)
+    return served[:k]
+
+
+def _rerank_with_fresh_events(
+    *, consumer: Consumer, context: ServingContext, served: list[ServedItem]
+) -> list[ServedItem]:
+    """Events since training: drop what was bought since, and push up the neighbours of what was touched since."""
+    events = list(
+        Event.objects.filter(consumer=consumer, received_at__gt=context.data_until, item__isnull=False)
+        .order_by("-received_at")
+        .values_list("item_id", "type", "quantity")[:FRESH_EVENTS_LIMIT]
+    )
+    bought = {item for item, kind, _quantity in events if kind in PURCHASE_TYPES}
+    touched: dict[int, float] = {}
+    for item, kind, _quantity in events:
+        if kind != "refund":
+            touched[item] = touched.get(item, 0.0) + EVENT_WEIGHTS.get(kind, 1.0)
+    served = [s for s in served if s.item_id not in bought]
+    neighbours = champion_neighbours(version_id=context.version_id, artifact_path=context.artifact_path)
+    if neighbours is None or not touched:
+        return served
+    index, item_pks, weights = neighbours
+    boost: dict[int, tuple[float, int]] = {}  # item pk -> (score, strongest fresh item pk)
+    for item, weight in touched.items():
+        j = index.get(item)
+        if j is None:
+            continue
+        row = weights[j]
+        for col, value in zip(row.indices, row.data, strict=True):
+            pk = int(item_pks[col])
+            score, best = boost.get(pk, (0.0, item))
+            contribution = weight * float(value)
+            boost[pk] = (score + contribution, item if contribution > score else best)
+    if not boost:
+        return served
+    top_boost = max(score for score, _ in boost.values()) or 1.0
+    top_served = max((s.score for s in served), default=1.0) or 1.0
+    by_pk = {s.item_id: s for s in served}
+    new_pks = [pk for pk in boost if pk not in by_pk and pk not in bought]
+    titles = {
+        pk: (ref, title)
+        for pk, ref, title in CatalogItem.objects.filter(
+            pk__in=new_pks, organization=context.target, active=True
+        ).values_list("pk", "external_ref", "title")
+    }
+    reason_titles = dict(CatalogItem.objects.filter(pk__in=list(touched)).values_list("pk", "title"))
+    ranked: list[ServedItem] = []
+    for s in served:
+        extra = boost.get(s.item_id, (0.0, None))[0] / top_boost
+        ranked.append(
+            ServedItem(s.item_id, s.external_ref, s.title, s.score / top_served + FRESH_BLEND * extra, s.reason)
+        )
+    for pk, (ref, title) in titles.items():
+        score, source = boost[pk]
+        ranked.append(
+            ServedItem(
+                pk,
+                ref,
+                title,
+                FRESH_BLEND * score / top_boost,
+                _reason_text(Recommendation.Reason.BECAUSE_YOU_BOUGHT, reason_titles.get(source)),
+            )
+        )
+    ranked.sort(key=lambda s: -s.score)
+    return ranked
+
+
+def _popular_items(*, consumer: Consumer, context: ServingContext, k: int, use_segment: bool) -> list[ServedItem]:
+    """Non-personalised: the catalogue's popular items (per city for consented cold-start consumers)."""
+    reason = Recommendation.Reason.POPULAR
+    source = context.popular
+    if use_segment and consumer.city and context.popular_groups.get(consumer.city):
+        source, reason = context.popular_groups[consumer.city], Recommendation.Reason.SEGMENT
+    candidates = [(pk, score) for pk, score in source if pk in context.items]
+    if not candidates:
+        return []
+    bought = set(
+        Event.objects.filter(
+            consumer=consumer, type__in=PURCHASE_TYPES, item_id__in=[pk for pk, _ in candidates[: k * 3]]
+        ).values_list("item_id", flat=True)
+    )
+    text = _reason_text(reason)
+    out = []
+    for pk, score in candidates:
+        if pk in bought:
+            continue
+        item = context.items[pk]
+        out.append(ServedItem(pk, item.external_ref, item.title, score, text))
+        if len(out) >= k:
+            break
+    return out
+
+
+def similar_items_serve(*, actor: Actor, item_id: int, k: int = 10) -> tuple[CatalogItem, list[ServedItem]]:
+    item = CatalogItem.objects.select_related("organization").filter(pk=item_id).first()
+    if item is None:
+        raise NotFoundError(_("No catalogue item with this id."), code="item_not_found")
+    if item.organization_id != actor.organization.pk and not active_agreement_exists(
+        first=actor.organization, second=item.organization_id
+    ):
+        raise NotFoundError(_("No catalogue item with this id."), code="item_not_found")
+    champion = (
+        ModelVersion.objects.filter(target_id=item.organization_id, is_champion=True)
+        .order_by(
+            # The item's own organization's model first, then the caller's, then any.
+            ~Q(organization_id=item.organization_id),
+            ~Q(organization_id=actor.organization.pk),
+            "-trained_at",
+        )
+        .first()
+    )
+    if champion is None:
+        return item, []
+    neighbours = champion_neighbours(version_id=champion.pk, artifact_path=champion.artifact_path)
+    if neighbours is None or item.pk not in neighbours[0]:
+        return item, []
+    index, item_pks, weights = neighbours
+    row = weights[index[item.pk]]
+    order = np.argsort(-row.data, kind="stable")
+    scored = [(int(item_pks[row.indices[i]]), float(row.data[i])) for i in order]
+    found = {
+        pk: (ref, title)
+        for pk, ref, title in CatalogItem.objects.filter(
+            pk__in=[pk for pk, _ in scored], organization_id=item.organization_id, active=True
+        ).values_list("pk", "external_ref", "title")
+    }
+    text = _("Bought together with %(title)s") % {"title": item.title}
+    out = [ServedItem(pk, *found[pk], score, text) for pk, score in scored if pk in found][:k]
+    return item, out

@@ -1,0 +1,253 @@
+"""The training pipeline: dataset -> temporal validation and test splits -> candidates -> registry -> champion ->
+precomputed top-N. Each step reports progress to the TaskRun. TensorFlow is imported only when asked for."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from django.utils import timezone
+
+from campaigns.models import Organization, TaskRun, User
+from campaigns.services.task_runs import TaskRunTracker, task_run_enqueue
+from recommender.ml import (
+    EASE,
+    BaseRecommender,
+    HybridRecommender,
+    IdEncoder,
+    ItemKNN,
+    PopularityRecommender,
+    RP3Beta,
+    evaluate_model,
+    interactions_from_events,
+)
+from recommender.services.datasets import TrainingDataset, dataset_build
+
+# What counts as a relevant held-out interaction: the consumer bought or enrolled.
+RELEVANT_EVENT_TYPES = ("purchase", "enroll")
+VALIDATION_QUANTILE = 0.8  # events in [q80, q90) of time validate, [q90, end] test
+TEST_QUANTILE = 0.9
+K = 10
+
+
+@dataclass(frozen=True)
+class Candidate:
+    label: str
+    make: Callable[[], BaseRecommender]
+    parameters: dict[str, Any]
+    tensorflow: bool = False
+
+
+def _hybrid() -> HybridRecommender:
+    return HybridRecommender(
+        components=[
+            ("ease", EASE(l2=300.0)),
+            ("rp3beta", RP3Beta(alpha=1.0, beta=0.5, k=200)),
+            ("popularity", PopularityRecommender()),
+        ],
+        random_state=42,
+    )
+
+
+def candidate_models(*, with_tensorflow: bool = False) -> list[Candidate]:
+    """The fast candidates; the TensorFlow two-tower model only on request (it costs minutes, not seconds)."""
+    candidates = [
+        Candidate("popularity", PopularityRecommender, {}),
+        Candidate("ease-l2-300", lambda: EASE(l2=300.0), {"l2": 300.0}),
+        Candidate("ease-l2-1000", lambda: EASE(l2=1000.0), {"l2": 1000.0}),
+        Candidate("itemknn-k100", lambda: ItemKNN(k=100, shrinkage=10.0), {"k": 100, "shrinkage": 10.0}),
+        Candidate("rp3beta", lambda: RP3Beta(alpha=1.0, beta=0.5, k=200), {"alpha": 1.0, "beta": 0.5, "k": 200}),
+        Candidate(
+            "hybrid", _hybrid, {"components": ["ease-l2-300", "rp3beta", "popularity"], "tuned_on": "validation"}
+        ),
+    ]
+    if with_tensorflow:
+        from recommender.ml import TFMatrixFactorization
+
+        candidates.append(
+            Candidate(
+                "tf-two-tower",
+                lambda: TFMatrixFactorization(factors=32, epochs=10, random_state=42),
+                {"factors": 32, "epochs": 10},
+                tensorflow=True,
+            )
+        )
+    return candidates
+
+
+@dataclass
+class Split:
+    train: sp.csr_matrix
+    holdout: sp.csr_matrix
+    cutoff: pd.Timestamp
+
+
+def _matrix(frame: pd.DataFrame, users: IdEncoder, items: IdEncoder) -> sp.csr_matrix:
+    return interactions_from_events(frame, users=users, items=items).user_items
+
+
+def temporal_splits(dataset: TrainingDataset, users: IdEncoder, items: IdEncoder) -> tuple[Split | None, Split | None]:
+    """Validation: train before q80 of event time, hold out [q80, q90). Test: train before q90, hold out the rest.
+    Held-out interactions are purchases/enrolments in the target catalogue by consumers seen in training."""
+    events = dataset.events
+    if events.empty:
+        return None, None
+    times = events["timestamp"]
+    valid_cut, test_cut = times.quantile(VALIDATION_QUANTILE), times.quantile(TEST_QUANTILE)
+    target_items = set(np.asarray(dataset.item_ids)[dataset.target_mask()].tolist())
+
+    def split(cut: pd.Timestamp, end: pd.Timestamp | None) -> Split | None:
+        train = events[times < cut]
+        held = events[(times >= cut) & ((times < end) if end is not None else True)]
+        held = held[
+            held["event_type"].isin(RELEVANT_EVENT_TYPES)
+            & held["item_id"].isin(target_items)
+            & held["user_id"].isin(train["user_id"])
+        ]
+        if train.empty or held.empty:
+            return None
+        return Split(_matrix(train, users, items), _matrix(held, users, items), cut)
+
+    return split(valid_cut, test_cut), split(test_cut, None)
+
+
+def _fit(candidate: Candidate, train: sp.csr_matrix, validation: sp.csr_matrix | None) -> BaseRecommender:
+    model = candidate.make()
+    if isinstance(model, HybridRecommender) and validation is not None:
+        return model.fit(train, validation_items=validation)
+    return model.fit(train)
+
+
+def _evaluate(model: BaseRecommender, split: Split, target_mask: np.ndarray) -> dict[str, float]:
+    metrics = evaluate_model(model, split.train, split.holdout, k=K, items=target_mask)
+    return {name: float(value) for name, value in metrics.items()}
+
+
+@dataclass
+class CandidateResult:
+    candidate: Candidate
+    validation: dict[str, float]
+    test: dict[str, float]
+    fit_seconds: float
+    tuned_weights: dict[str, float] | None = None
+
+
+def candidates_evaluate(
+    *,
+    dataset: TrainingDataset,
+    users: IdEncoder,
+    items: IdEncoder,
+    candidates: list[Candidate],
+    progress: Callable[[float, str], None] | None = None,
+) -> list[CandidateResult]:
+    validation, test = temporal_splits(dataset, users, items)
+    mask = dataset.target_mask()
+    results = []
+    for index, candidate in enumerate(candidates):
+        if progress:
+            progress(index / max(len(candidates), 1), candidate.label)
+        started = time.perf_counter()
+        weights = None
+        valid_metrics: dict[str, float] = {}
+        test_metrics: dict[str, float] = {}
+        if validation is not None:
+            model = _fit(candidate, validation.train, validation.holdout)
+            valid_metrics = _evaluate(model, validation, mask)
+            weights = getattr(model, "weights_", None)
+        if test is not None:
+            model = candidate.make()
+            if isinstance(model, HybridRecommender) and weights is not None:
+                model.set_params(weights=weights)
+            model.fit(test.train)
+            test_metrics = _evaluate(model, test, mask)
+        results.append(CandidateResult(candidate, valid_metrics, test_metrics, time.perf_counter() - started, weights))
+    return results
+
+
+def pipeline_run(
+    *,
+    organization: Organization,
+    target: Organization,
+    tracker: TaskRunTracker | None = None,
+    with_tensorflow: bool = False,
+    top_n: int = 20,
+) -> dict[str, Any]:
+    """Train, register, promote and precompute. Returns a summary for the TaskRun result."""
+    from recommender.services.precompute import recommendations_precompute
+    from recommender.services.registry import champion_promote, model_versions_register
+
+    def report(progress: int, message: str) -> None:
+        if tracker is not None:
+            tracker.progress(progress, message)
+
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    report(2, "dataset")
+    dataset = dataset_build(organization=organization, target=target)
+    users, items = IdEncoder(dataset.user_ids), IdEncoder(dataset.item_ids)
+    timings["dataset"] = time.perf_counter() - started
+    if dataset.events.empty or not dataset.target_mask().any():
+        return {"message": "no consented events to train on", "trained": False, "timings": timings}
+
+    report(10, "candidates")
+    step = time.perf_counter()
+    candidates = candidate_models(with_tensorflow=with_tensorflow)
+    results = candidates_evaluate(
+        dataset=dataset,
+        users=users,
+        items=items,
+        candidates=candidates,
+        progress=lambda f, label: report(10 + int(50 * f), f"candidate {label}"),
+    )
+    timings["candidates"] = time.perf_counter() - step
+
+    report(62, "final fit")
+    step = time.perf_counter()
+    full = interactions_from_events(dataset.events, users=users, items=items).user_items
+    versions, winner = model_versions_register(
+        dataset=dataset, results=results, full_matrix=full, items=items, users=users, tracker=tracker
+    )
+    timings["final_fit"] = time.perf_counter() - step
+
+    report(70, "precompute")
+    step = time.perf_counter()
+    written = recommendations_precompute(
+        version=winner.version,
+        model=winner.model,
+        dataset=dataset,
+        full_matrix=full,
+        users=users,
+        items=items,
+        top_n=top_n,
+    )
+    timings["precompute"] = time.perf_counter() - step
+    report(95, "promote")
+    champion_promote(version=winner.version)
+    timings["total"] = time.perf_counter() - started
+    return {
+        "message": f"champion {winner.version.label} #{winner.version.pk}",
+        "trained": True,
+        "champion_version_id": winner.version.pk,
+        "versions": [v.pk for v in versions],
+        "recommendations": written,
+        "users": len(dataset.user_ids),
+        "interactions": int(full.nnz),
+        "timings": {k: round(v, 2) for k, v in timings.items()},
+        "finished_at": timezone.now().isoformat(),
+    }
+
+
+def training_enqueue(
+    *, organization: Organization, target: Organization, by: User | None = None, with_tensorflow: bool = False
+) -> TaskRun:
+    from recommender.tasks import train_recommender
+
+    return task_run_enqueue(
+        task=train_recommender,
+        organization=organization,
+        params={"target_id": target.pk, "with_tensorflow": with_tensorflow},
+        by=by,
+    )
