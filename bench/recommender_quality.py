@@ -374,13 +374,20 @@ def run_family(fam: Family, validation: Split, final: Split, log: Callable[[str]
     model = fam.build(model_config(config)).fit(train, **final.fit_params(fam.needs, config))
     fit_seconds = time.perf_counter() - started
     metrics = evaluate(model, final, train)
+    params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.items()}
+    return summary(metrics, fit_seconds, val_score, params, model)
+
+
+def summary(
+    metrics: dict[str, float], fit_seconds: float, val_score: float, params: dict, model: BaseRecommender
+) -> dict[str, Any]:
+    """One row of the report: test metrics, fit time, validation NDCG and the chosen parameters."""
+    kept = (f"ndcg@{K}", f"recall@{K}", f"precision@{K}", f"map@{K}", f"hit_rate@{K}", "coverage", "novelty")
     return {
-        **{name: metrics[name] for name in (f"ndcg@{K}", f"recall@{K}", f"precision@{K}", f"map@{K}", f"hit_rate@{K}")},
-        "coverage": metrics["coverage"],
-        "novelty": metrics["novelty"],
+        **{name: metrics[name] for name in kept},
         "fit_seconds": fit_seconds,
         "validation_ndcg@10": val_score,
-        "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.items()},
+        "params": params,
         "n_test_users": int(metrics["n_users"]),
         "_model": model,
     }
@@ -422,16 +429,7 @@ def run_hybrid(
     metrics = evaluate(model, final, train)
     # Validation NDCG of the tuned blend, measured the same way as every other family (evaluate_model).
     val_score = evaluate(tuned, validation, val_train)[f"ndcg@{K}"]
-    return {
-        **{name: metrics[name] for name in (f"ndcg@{K}", f"recall@{K}", f"precision@{K}", f"map@{K}", f"hit_rate@{K}")},
-        "coverage": metrics["coverage"],
-        "novelty": metrics["novelty"],
-        "fit_seconds": fit_seconds,
-        "validation_ndcg@10": val_score,
-        "params": {"half_life": half_life, "weights": tuned.weights_},
-        "n_test_users": int(metrics["n_users"]),
-        "_model": model,
-    }
+    return summary(metrics, fit_seconds, val_score, {"half_life": half_life, "weights": tuned.weights_}, model)
 
 
 def cold_start_report(final: Split, data: LoadedData) -> dict[str, Any] | None:
