@@ -263,6 +263,8 @@ def event_batch_ingest(
             )
         )
     errors.raise_if_any(received=len(rows))
+    # In external_id order: two overlapping batches then wait on each other's keys instead of deadlocking.
+    tuples.sort(key=lambda t: t[9])
 
     try:
         with transaction.atomic():

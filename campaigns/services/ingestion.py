@@ -363,11 +363,16 @@ def _upsert_by_external_ref(
 
     def locked_existing(refs: Iterable[str]) -> dict[str, models.Model]:
         # FOR UPDATE: a concurrent batch changing the same refs waits for us instead of losing an update.
-        query = model.objects.select_for_update().filter(organization=organization, external_ref__in=list(refs))
+        query = (
+            model.objects.select_for_update()
+            .filter(organization=organization, external_ref__in=list(refs))
+            .order_by("external_ref")
+        )
         return {obj.external_ref: obj for obj in query}
 
     existing = locked_existing(by_ref)
-    new_objects = [model(organization=organization, **row) for ref, row in by_ref.items() if ref not in existing]
+    # In key order, like every writer here: two batches sharing refs then wait for each other instead of deadlocking.
+    new_objects = [model(organization=organization, **by_ref[ref]) for ref in sorted(by_ref) if ref not in existing]
     created_refs = rows_insert_returning_refs(
         model=model, objects=new_objects, conflict_fields=("organization", "external_ref")
     )
@@ -394,6 +399,7 @@ def _upsert_by_external_ref(
         now = timezone.now()
         for obj in changed:
             obj.updated_at = now
+        changed.sort(key=lambda obj: obj.pk)
         model.objects.bulk_update(changed, [*sorted(changed_fields), "updated_at"], batch_size=1000)
     return len(created_refs), len(changed), duplicates
 

@@ -276,3 +276,35 @@ def test_a_batch_with_new_events_refreshes_the_daily_rollup(
 
     rollup = DailyEventRollup.objects.get(organization=partner, type="purchase")
     assert (rollup.events, rollup.value) == (2, Decimal("3000.00"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_batches_in_opposite_orders_both_succeed(partner):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL; SQLite serialises them with one write lock")
+    ConsumerFactory(organization=partner, external_ref="c1")
+    CatalogItemFactory(organization=partner, external_ref="sofa")
+    secret = issue_api_key(partner, ["events:write"])
+    rows = [event_row(f"e{i:04d}") for i in range(1000)]
+    bodies = [{"events": rows}, {"events": rows[::-1]}]
+    statuses: list[int] = []
+    created: list[int] = []
+    start = threading.Barrier(2)
+
+    def send(body: dict) -> None:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+        start.wait()
+        response = client.post(EVENTS, body, format="json")
+        statuses.append(response.status_code)
+        created.append(response.json().get("created", 0))
+        connection.close()
+
+    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [200, 200]
+    assert sum(created) == 1000 and Event.objects.filter(organization=partner).count() == 1000

@@ -291,3 +291,36 @@ class TestCatalogItemBatch:
         response = partner_key_client(["consumers:write"]).post(ITEMS, {"items": [item_row("a")]}, format="json")
 
         assert response.status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_consumer_batches_at_once_create_each_consumer_once(partner):
+    import threading
+
+    from rest_framework.test import APIClient
+
+    from tests.factories import issue_api_key
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL; SQLite serialises them with one write lock")
+    secret = issue_api_key(partner, ["consumers:write"])
+    batch = {"consumers": [consumer_row(f"c{i:04d}") for i in range(1000)]}
+    results: list[dict] = []
+    start = threading.Barrier(2)
+
+    def send() -> None:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+        start.wait()
+        results.append(client.post(CONSUMERS, batch, format="json").json())
+        connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert Consumer.objects.filter(organization=partner).count() == 1000
+    assert sum(r["created"] for r in results) == 1000
+    assert sum(r["duplicates"] for r in results) == 1000
