@@ -325,6 +325,9 @@ def main() -> None:
         slug="retail", name="Online Retail", kind="partner", industry="home_furnishing"
     )
     summary = online_retail_import(path=args.path, organization=source_org)
+    rerun = online_retail_import(path=args.path, organization=source_org)  # idempotent: must create nothing
+    if rerun.created_anything:
+        raise RuntimeError(f"the second import created rows: {rerun.as_dict()}")
     results: dict = {
         "rows": summary.rows_read,
         "copy_seconds": copy_seconds,
@@ -332,6 +335,7 @@ def main() -> None:
         "importer_seconds": summary.seconds,
         "importer_vs_copy": summary.seconds / copy_seconds,
         "importer_summary": summary.as_dict(),
+        "importer_rerun_seconds": rerun.seconds,
     }
     if not args.skip_api:
         results.update(run_api_phase(args, env, source_org))
@@ -352,6 +356,10 @@ def main() -> None:
     print(
         f"{'(b) import_online_retail':<44}{rows:>10,}{summary.seconds:>10.2f}{rows / summary.seconds:>12,.0f}"
         f"   ({summary.seconds / copy_seconds:.1f}x COPY)"
+    )
+    print(
+        f"{'(b) the same import again (creates nothing)':<44}{rows:>10,}{rerun.seconds:>10.2f}"
+        f"{rows / rerun.seconds:>12,.0f}"
     )
     if "api_events_per_second" in results:
         label = f"(c) POST events/batch ({args.workers} workers)"
