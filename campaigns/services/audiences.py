@@ -1,0 +1,85 @@
+"""Audience definitions: segment ids plus rules on demographics, behaviour and catalogue activity.
+
+The definition is stored on the campaign as JSON; `analytics.selectors.experiments.audience_consumers` resolves it
+(segments and events live in analytics). Whatever the rules say, only consumers whose marketing_contact consent is in
+force ever enter an audience.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from campaigns.models import Consumer
+from xmkt_site.errors import ApplicationError
+
+# Behaviour rules name event types; campaigns cannot import analytics, so the list is repeated here (a test checks it).
+EVENT_TYPES = ("view", "click", "add_to_cart", "purchase", "refund", "enroll", "complete", "rating", "share")
+
+RULES: dict[str, str] = {
+    # demographics
+    "age_bands": "list of Consumer.AgeBand",
+    "genders": "list of Consumer.Gender",
+    "city_tiers": "list of 1..5",
+    "cities": "list of city names",
+    # behaviour: at least `min_events` events of `event_types` within `active_within_days`
+    "event_types": "list of event types",
+    "min_events": "integer >= 1",
+    "active_within_days": "integer 1..730",
+    # catalogue activity: any event on an item of these categories / kinds (within active_within_days if given)
+    "categories": "list of catalogue categories",
+    "item_kinds": "list of CatalogItem.Kind",
+}
+
+
+def _list(value: Any, name: str) -> list:
+    if not isinstance(value, list):
+        raise ApplicationError(f"Audience rule {name} must be a list.", fields={f"rules.{name}": ["Must be a list."]})
+    return value
+
+
+def audience_definition_clean(*, segment_ids: Iterable[int], rules: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise a definition: {"segment_ids": [...], "rules": {...}} with only known, non-empty rules."""
+    try:
+        segments = sorted({int(s) for s in segment_ids})
+    except (TypeError, ValueError):
+        raise ApplicationError("Segment ids must be integers.", fields={"segment_ids": ["Must be integers."]}) from None
+    if not isinstance(rules, dict):
+        raise ApplicationError("Rules must be an object.", fields={"rules": ["Must be an object."]})
+    unknown = sorted(set(rules) - set(RULES))
+    if unknown:
+        raise ApplicationError(
+            f"Unknown audience rules: {', '.join(unknown)}", fields={"rules": [f"Unknown: {', '.join(unknown)}"]}
+        )
+    clean: dict[str, Any] = {}
+    checks = {
+        "age_bands": set(Consumer.AgeBand.values),
+        "genders": set(Consumer.Gender.values),
+        "city_tiers": {1, 2, 3, 4, 5},
+        "event_types": set(EVENT_TYPES),
+        "item_kinds": {"course", "product", "listing", "service"},
+    }
+    for name, value in rules.items():
+        if value in (None, [], ""):
+            continue
+        if name in ("min_events", "active_within_days"):
+            limit = 730 if name == "active_within_days" else 1_000_000
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= limit:
+                raise ApplicationError(
+                    f"Audience rule {name} must be an integer between 1 and {limit}.",
+                    fields={f"rules.{name}": ["Out of range."]},
+                )
+            clean[name] = value
+            continue
+        values = _list(value, name)
+        allowed = checks.get(name)
+        if allowed is not None:
+            bad = [v for v in values if v not in allowed]
+            if bad:
+                raise ApplicationError(
+                    f"Audience rule {name} has unknown values: {bad}", fields={f"rules.{name}": ["Unknown values."]}
+                )
+        clean[name] = sorted(set(values), key=str)
+    if "min_events" in clean and "event_types" not in clean:
+        raise ApplicationError(
+            "min_events needs event_types.", fields={"rules.min_events": ["Name the event types to count."]}
+        )
+    return {"segment_ids": segments, "rules": clean}
