@@ -185,7 +185,7 @@ class ImplicitPeer(BaseRecommender):
 class CornacEasePeer(BaseRecommender):
     """cornac's EASE fitted through a cornac Dataset; scores come from its own ``score`` (U[u] @ B)."""
 
-    def __init__(self, lamb: float = 500.0, posB: bool = True) -> None:  # noqa: N803 - cornac's parameter name
+    def __init__(self, lamb: float = 500.0, posB: bool = True) -> None:  # cornac's parameter name
         self.lamb = lamb
         self.posB = posB
 

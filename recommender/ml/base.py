@@ -110,7 +110,7 @@ class BaseRecommender(BaseEstimator):
             return rows
         return rows[user_ids]
 
-    def score(self, user_ids: Any, user_items: sp.spmatrix | None = None) -> np.ndarray:  # noqa: D401 - sklearn's score has another meaning, but recommenders use this name
+    def score(self, user_ids: Any, user_items: sp.spmatrix | None = None) -> np.ndarray:
         """Raw scores for every item, shape (len(user_ids), n_items)."""
         self._check_fitted()
         ids = np.atleast_1d(np.asarray(user_ids, dtype=np.int64))
@@ -128,8 +128,9 @@ class BaseRecommender(BaseEstimator):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-``n`` item indices and scores for each user.
 
-        user_items: histories to score from (rows aligned with ``user_ids``, or a full users x items matrix); defaults
-            to the training matrix. Pass fresh rows to re-rank with events that arrived after training.
+        user_items: histories to score from: rows aligned with ``user_ids`` (a matrix with exactly len(user_ids) rows
+            is always taken as aligned), or a full users x items matrix indexed by ``user_ids``; defaults to the
+            training matrix. Pass fresh rows to re-rank with events that arrived after training.
         items: candidate restriction, a boolean mask over items or an array of item indices (e.g. one catalogue).
         filter_items: item indices never to recommend (inactive, out of agreement).
         """
@@ -210,7 +211,8 @@ class BaseRecommender(BaseEstimator):
     @classmethod
     def load(cls, path: str | Path) -> Self:
         with open(path, "rb") as handle:
-            model = pickle.load(handle)  # noqa: S301 - artefacts are written by our own training pipeline
+            # Only load artefacts our own training pipeline wrote: unpickling runs code.
+            model = pickle.load(handle)
         if not isinstance(model, cls):
             raise TypeError(f"{path} holds a {type(model).__name__}, not a {cls.__name__}")
         return model
