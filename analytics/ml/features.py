@@ -89,7 +89,9 @@ def build_consumer_features(
     `as_of` defaults to the latest `occurred_at`. Raises ValueError on an empty population.
     """
     _required(events, ("consumer_id", "type", "value", "occurred_at"))
-    events = events[events["consumer_id"].notna()]
+    missing_consumer = events["consumer_id"].isna()
+    if missing_consumer.any():  # guests; filtering copies every column, so only when needed
+        events = events[~missing_consumer]
     consumer_frame = _consumer_frame(consumers)
     known_ids = consumer_frame.index if consumer_frame is not None else None
     if events.empty and (known_ids is None or len(known_ids) == 0):

@@ -36,6 +36,55 @@ def prepare_daily_series(values: pd.Series) -> pd.Series:
     return daily.reindex(full_range, fill_value=0.0).rename(values.name)
 
 
+def daily_demand(events: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
+    """Daily `units`, `orders` and `revenue` from an events frame (contract in analytics.ml.features).
+
+    Purchases count positively; refunds subtract their value and quantity from the day they happen (net demand).
+    `orders` counts distinct `order_id`s when present, purchase events otherwise. Missing days are zero rows.
+    Without `by` the index is the date; with `by` (e.g. "category") the columns are per (measure, group),
+    flattened to `<measure>__<group>` names so each column is one series for `AutoForecaster`.
+    """
+    for column in ("type", "value", "occurred_at"):
+        if column not in events.columns:
+            raise ValueError(f"events frame is missing column {column!r}")
+    kind = events["type"].astype(str) if not isinstance(events["type"].dtype, pd.CategoricalDtype) else events["type"]
+    is_purchase = (kind == "purchase").to_numpy()
+    is_refund = (kind == "refund").to_numpy()
+    relevant = is_purchase | is_refund
+    if not relevant.any():
+        raise ValueError("no purchase or refund events: there is no demand series to forecast")
+    sign = np.where(is_purchase, 1.0, -1.0)[relevant]
+    quantity = events["quantity"].to_numpy(dtype="float64")[relevant] if "quantity" in events.columns else 1.0
+    frame = pd.DataFrame(
+        {
+            "date": events["occurred_at"].to_numpy()[relevant].astype("datetime64[D]"),
+            "units": sign * quantity,
+            "revenue": sign * events["value"].to_numpy(dtype="float64", na_value=0.0)[relevant],
+            "orders": np.where(sign > 0, 1.0, 0.0),
+        }
+    )
+    keys = ["date"]
+    if by is not None:
+        frame[by] = events[by].to_numpy()[relevant]
+        keys.append(by)
+    if "order_id" in events.columns:
+        frame["order_id"] = events["order_id"].to_numpy()[relevant]
+        purchases = frame[sign > 0]
+        orders = purchases.groupby(keys, observed=True)["order_id"].nunique().astype("float64")
+        frame = frame.drop(columns=["order_id"])
+    else:
+        orders = None
+    totals = frame.groupby(keys, observed=True)[["units", "revenue", "orders"]].sum()
+    if orders is not None:
+        totals["orders"] = orders.reindex(totals.index, fill_value=0.0)
+    if by is not None:
+        totals = totals.unstack(by, fill_value=0.0)
+        totals.columns = [f"{measure}__{group}" for measure, group in totals.columns]
+    totals.index = pd.DatetimeIndex(totals.index)
+    full_range = pd.date_range(totals.index.min(), totals.index.max(), freq="D")
+    return totals.reindex(full_range, fill_value=0.0)
+
+
 def future_dates(history: pd.Series, horizon: int) -> pd.DatetimeIndex:
     return pd.date_range(history.index[-1] + pd.Timedelta(days=1), periods=horizon, freq="D")
 
@@ -247,7 +296,7 @@ class MarketModelForecaster(BaseForecaster):
     min_history = 2 * SEASON_LENGTH
     uses_exog = True
 
-    def __init__(self, window_days: int | None = 182, log_transform: bool = True, ridge: float = 1e-3) -> None:
+    def __init__(self, window_days: int | None = 182, log_transform: bool = False, ridge: float = 1e-3) -> None:
         self.window_days = window_days
         self.log_transform = log_transform
         self.ridge = ridge
@@ -348,9 +397,29 @@ def winsorize_upper(y: pd.Series, *, mads: float = 3.0, window: int = 4 * SEASON
     return y.where(~clipped_mask, ceiling), int(clipped_mask.sum())
 
 
+def closed_weekday_mask(history: pd.Series, horizon: int, *, weeks: int = 4) -> np.ndarray:
+    """True for each future day whose weekday was exactly zero in each of the last `weeks` weeks (a shop that does
+    not trade that day, e.g. Saturdays in Online Retail). All False when the history is shorter than `weeks` weeks."""
+    values = _as_array(history)
+    if len(values) < weeks * SEASON_LENGTH:
+        return np.zeros(horizon, dtype=bool)
+    recent_weeks = values[-weeks * SEASON_LENGTH :].reshape(weeks, SEASON_LENGTH)
+    closed_by_phase = (recent_weeks == 0).all(axis=0)  # phase p = position p within the last full week
+    return closed_by_phase[np.arange(horizon) % SEASON_LENGTH]
+
+
 class AutoForecaster(BaseEstimator):
-    """Choose among candidate forecasters (or an inverse-MAE weighted combination of the best few) by an inner
-    rolling-origin backtest on the history given to `fit`, then refit them on all of it.
+    """Choose among candidate forecasters, or combine them, by an inner rolling-origin backtest on the history given
+    to `fit` (so it never sees anything after that history), then refit the chosen ones on all of it.
+
+    Procedure: (1) spikes in the training history are clipped (`winsorize_mads`, local median + k·MAD; MAE rewards
+    the median, not the mean, of a spiky day); (2) every candidate is backtested on `n_validation_origins` windows of
+    `horizon` days, `validation_step` days apart, ending at the last day; (3) `combine`:
+    "trimmed" = inverse-MAE weighted mean of every candidate whose validation MAE is no worse than the weekly
+    seasonal naive's (the naive itself included), "top_k" = inverse-MAE weights over the `combine_top_k` best,
+    kept only if it beats the best single on validation, "best" = the single best; (4) `zero_closed_weekdays`:
+    a weekday that was exactly zero in each of the last 4 weeks is forecast as zero (closed days);
+    (5) the interval is the point forecast plus the `interval_level` central quantiles of the validation residuals.
 
     Learned attributes: `chosen_` (a candidate name or "combination"), `weights_` (name -> weight of the final
     forecast), `backtest_` (DataFrame: mae, mase, smape, weight per candidate and for the combination), `notes_`
@@ -364,19 +433,23 @@ class AutoForecaster(BaseEstimator):
         candidates: dict[str, BaseForecaster] | None = None,
         n_validation_origins: int = 6,
         validation_step: int = SEASON_LENGTH,
+        combine: str = "trimmed",
         combine_top_k: int = 3,
         interval_level: float = 0.8,
         calendar_region: str | None = "CN",
-        winsorize_mads: float | None = 6.0,
+        winsorize_mads: float | None = 3.0,
+        zero_closed_weekdays: bool = True,
     ) -> None:
         self.horizon = horizon
         self.candidates = candidates
         self.n_validation_origins = n_validation_origins
         self.validation_step = validation_step
+        self.combine = combine
         self.combine_top_k = combine_top_k
         self.interval_level = interval_level
         self.calendar_region = calendar_region
         self.winsorize_mads = winsorize_mads
+        self.zero_closed_weekdays = zero_closed_weekdays
 
     @staticmethod
     def _fit_predict(model: BaseForecaster, train: pd.Series, exog: pd.DataFrame | None, horizon: int) -> np.ndarray:
@@ -479,16 +552,32 @@ class AutoForecaster(BaseEstimator):
         table = pd.DataFrame({name: scores(predicted) for name, predicted in predictions.items()}).T
         ranked = table["mae"].sort_values().index.tolist()
         best = ranked[0]
-        top = ranked[: max(1, self.combine_top_k)]
-        inverse = 1.0 / np.maximum(table.loc[top, "mae"].to_numpy(), 1e-12)
-        combination_weights = dict(zip(top, inverse / inverse.sum(), strict=True))
+        if self.combine == "trimmed":
+            naive_mae = table["mae"].get("seasonal_naive", np.inf)
+            members = [name for name in ranked if table.loc[name, "mae"] <= naive_mae] or [best]
+        elif self.combine == "top_k":
+            members = ranked[: max(1, self.combine_top_k)]
+        elif self.combine == "best":
+            members = [best]
+        else:
+            raise ValueError(f"combine must be 'trimmed', 'top_k' or 'best', got {self.combine!r}")
+        inverse = 1.0 / np.maximum(table.loc[members, "mae"].to_numpy(), 1e-12)
+        combination_weights = dict(zip(members, inverse / inverse.sum(), strict=True))
         combined = sum(weight * predictions[name] for name, weight in combination_weights.items())
+        if self.zero_closed_weekdays:
+            for row, window in enumerate(windows):
+                combined[row, closed_weekday_mask(train.iloc[: window.origin], self.horizon)] = 0.0
         table.loc["combination"] = scores(combined)
-        # The combination competes with the best single candidate on the same validation windows.
-        if len(top) > 1 and table.loc["combination", "mae"] < table.loc[best, "mae"]:
+        use_combination = len(members) > 1 and (
+            self.combine == "trimmed" or table.loc["combination", "mae"] < table.loc[best, "mae"]
+        )
+        if use_combination:
             self.chosen_, self.weights_, chosen_predictions = "combination", combination_weights, combined
         else:
-            self.chosen_, self.weights_, chosen_predictions = best, {best: 1.0}, predictions[best]
+            self.chosen_, self.weights_, chosen_predictions = best, {best: 1.0}, predictions[best].copy()
+            if self.zero_closed_weekdays:
+                for row, window in enumerate(windows):
+                    chosen_predictions[row, closed_weekday_mask(train.iloc[: window.origin], self.horizon)] = 0.0
         table["weight"] = [self.weights_.get(name, 0.0) for name in table.index]
         self.backtest_ = table
         residuals = (actual - chosen_predictions).ravel()
@@ -521,6 +610,8 @@ class AutoForecaster(BaseEstimator):
                 * self.models_[name].predict(horizon, future_exog if self.models_[name].uses_exog else None).to_numpy()
                 for name, weight in self.weights_.items()
             )
+            if self.zero_closed_weekdays:
+                point = np.where(closed_weekday_mask(self.history_, horizon), 0.0, point)
         lower_offset, upper_offset = self.interval_offsets_
         floor = 0.0 if float(self.history_.min()) >= 0 else -np.inf
         return pd.DataFrame(
