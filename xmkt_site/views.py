@@ -9,8 +9,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaigns.models import Role
@@ -20,6 +21,17 @@ ALL_PAGE_ROLES = frozenset(Role.values)
 MANAGE_PARTNER_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER})
 READ_PARTNER_ROLES = MANAGE_PARTNER_ROLES | {Role.PRIVACY_ADMIN}
 JOB_START_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST})
+
+
+def _roles_explanation(roles: frozenset[str]) -> str:
+    """The 403 page's reason, e.g. "This page is for: Administrator, Campaign manager." in the request's language."""
+
+    def explain() -> str:
+        separator = "、" if (get_language() or "").startswith("zh") else ", "
+        labels = separator.join(str(label) for value, label in Role.choices if value in roles)
+        return _("This page is for: %(roles)s.") % {"roles": labels}
+
+    return lazy(explain, str)()
 
 
 def role_required(roles: Iterable[str], *, platform_only: bool = False) -> Callable:
@@ -37,8 +49,10 @@ def role_required(roles: Iterable[str], *, platform_only: bool = False) -> Calla
             actor = actor_for_request(request)
             if actor is None:
                 raise PermissionDenied(gettext_lazy("Your account is not a member of any organization yet."))
-            if actor.role not in allowed or (platform_only and not actor.is_platform):
-                raise PermissionDenied(gettext_lazy("Your role may not open this page."))
+            if platform_only and not actor.is_platform:
+                raise PermissionDenied(gettext_lazy("This page is for the platform's staff."))
+            if actor.role not in allowed:
+                raise PermissionDenied(_roles_explanation(allowed))
             request.actor = actor
             return view(request, *args, **kwargs)
 

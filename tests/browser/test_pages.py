@@ -68,6 +68,7 @@ def demo(transactional_db):
         finished_at=now - timedelta(minutes=9),
     )
     manager = MembershipFactory(organization=platform, role=Role.CAMPAIGN_MANAGER, user__username="manager").user
+    MembershipFactory(organization=homely, role=Role.PARTNER_USER, user__username="homely-user")
     events_30_days = sum(row.events for row in DailyEventRollup.objects.filter(date__gt=today - timedelta(days=30)))
     return {"manager": manager, "homely": homely, "events_30_days": events_30_days}
 
@@ -170,6 +171,16 @@ def test_manager_creates_an_api_key_and_sees_the_secret_once(page_in, live_serve
     page.locator(".js-plotly-plot .main-svg").first.wait_for(state="visible")
     assert page.get_by_role("link", name="Partners").is_visible()
     screenshot(page, "dashboard-en-tablet")
+
+
+def test_partner_user_meets_a_translated_forbidden_page(page_in, live_server, demo, screenshot):
+    page = page_in("zh-CN")
+    sign_in(page, live_server, "homely-user")
+    assert page.locator('[data-kpi="partners"]').inner_text() == "1"  # its own active agreements
+    page.goto(f"{live_server.url}/partners/")
+    assert page.locator("h1").inner_text() == "无权访问"
+    assert page.get_by_text("此页面仅供平台员工使用。").is_visible()
+    screenshot(page, "forbidden-zh-hans")
 
 
 def test_jobs_page_shows_progress_live_and_stops_polling_when_done(page_in, live_server, transactional_db, screenshot):

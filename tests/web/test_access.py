@@ -59,6 +59,7 @@ def test_forbidden_page_is_styled_and_translated(sign_in, homely):
     assert response.status_code == 403
     body = response.content.decode()
     assert "无权访问" in body
+    assert "此页面面向：管理员、活动经理、分析师、隐私管理员。" in body
     assert 'class="xmkt-rail"' in body
 
 
@@ -143,3 +144,10 @@ def test_missing_record_gets_the_styled_not_found_page(manager_client):
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
     assert 'class="xmkt-rail"' in response.content.decode()
+
+
+def test_partner_organization_admin_cannot_open_platform_partner_pages(sign_in, homely):
+    client = sign_in(Role.ADMIN, homely)
+    response = client.get(reverse("partner-list"))
+    assert response.status_code == 403
+    assert "This page is for the platform&#x27;s staff." in response.content.decode()
