@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from campaigns import campaign_views as views
+
+urlpatterns: list = [
+    path("campaigns/", views.campaign_list_view, name="campaign-list"),
+    path("campaigns/new/", views.campaign_create_view, name="campaign-create"),
+    path("campaigns/<int:pk>/", views.campaign_detail_view, name="campaign-detail"),
+    path("campaigns/<int:pk>/edit/", views.campaign_edit_view, name="campaign-edit"),
+    path("campaigns/<int:pk>/action/<slug:action>/", views.campaign_action_view, name="campaign-action"),
+    path(
+        "campaigns/<int:pk>/co-branding/<int:partner_id>/",
+        views.campaign_co_branding_view,
+        name="campaign-co-branding",
+    ),
+    path("campaigns/<int:pk>/audience/", views.campaign_audience_view, name="campaign-audience"),
+    path("campaigns/<int:pk>/logo/<int:partner_id>/", views.campaign_logo_view, name="campaign-logo"),
+]
