@@ -148,6 +148,13 @@ _SALE = "(r.invoice_no NOT LIKE 'A%%' AND r.invoice_no NOT LIKE 'C%%' AND r.quan
 _ADJUSTMENT = "(r.invoice_no LIKE 'A%%' OR r.unit_price < 0)"
 _CUSTOMER = "nullif(btrim(r.customer_id, ' '), '')"
 _DESCRIPTION = "btrim(r.description, ' ')"
+_HAS_DESCRIPTION = f"{_DESCRIPTION} <> ''"
+
+
+def _first_description(condition: str) -> str:
+    """The description of the first line (in file order) meeting the condition, as one hash aggregate: min() over
+    the zero-padded line number prefixed to the text, in the C collation, instead of a sort or a self-join."""
+    return f"substr(min((lpad(r.line::text, 12, '0') || {_DESCRIPTION}) COLLATE \"C\") FILTER (WHERE {condition}), 13)"
 
 
 def _import_with_copy(
@@ -218,11 +225,10 @@ def _import_with_copy(
         summary.consumers_created = cursor.rowcount
         lap("consumers", "Items")
 
-        # Title and price come from chosen lines (min(line) aggregates hash, they need no sort of the whole file).
         cursor.execute(
             "WITH firsts AS (SELECT r.stock_code AS code,"
-            f"   min(r.line) FILTER (WHERE {_DESCRIPTION} <> '' AND {_SALE}) AS sale_line,"
-            f"   min(r.line) FILTER (WHERE {_DESCRIPTION} <> '') AS any_line"
+            f"   {_first_description(f'{_HAS_DESCRIPTION} AND {_SALE}')} AS sale_title,"
+            f"   {_first_description(_HAS_DESCRIPTION)} AS any_title"
             f"   FROM retail_rows r WHERE {_KEPT} GROUP BY r.stock_code),"
             " counted AS (SELECT r.stock_code AS code, r.unit_price, count(*) AS n"
             f"   FROM retail_rows r WHERE {_SALE} GROUP BY r.stock_code, r.unit_price),"
@@ -231,11 +237,10 @@ def _import_with_copy(
             " description, category, tags, price, currency, active)"
             " SELECT now(), now(), %(org)s,"
             " CASE WHEN f.code = ANY(%(non_product)s) THEN 'service' ELSE 'product' END, f.code,"
-            " left(coalesce(btrim(s.description, ' '), btrim(a.description, ' '), f.code), 300), '', '',"
+            " left(coalesce(f.sale_title, f.any_title, f.code), 300), '', '',"
             " CASE WHEN f.code = ANY(%(non_product)s) THEN %(tag)s::jsonb ELSE '[]'::jsonb END,"
             " round(coalesce(p.unit_price, 0), 2), 'GBP', true"
-            " FROM firsts f LEFT JOIN retail_rows s ON s.line = f.sale_line"
-            " LEFT JOIN retail_rows a ON a.line = f.any_line LEFT JOIN prices p ON p.code = f.code"
+            " FROM firsts f LEFT JOIN prices p ON p.code = f.code"
             ' ORDER BY f.code COLLATE "C"'
             " ON CONFLICT (organization_id, external_ref) DO NOTHING",
             org,
