@@ -55,7 +55,13 @@ def segment_consumers(self, *, task_run_id: int, random_state: int = 0, **option
 
 @shared_task(base=XmktTask, bind=True, name="analytics.tasks.forecast_demand")
 def forecast_demand(
-    self, *, task_run_id: int, horizon: int = 28, top_categories: int = 3, **options: Any
+    self,
+    *,
+    task_run_id: int,
+    horizon: int = 28,
+    top_categories: int = 3,
+    candidates: list[str] | None = None,
+    **options: Any,
 ) -> dict[str, Any]:
     return _run_step(
         self,
@@ -65,6 +71,7 @@ def forecast_demand(
             task_run=tracker.run,
             horizon=horizon,
             top_categories=top_categories,
+            candidates=candidates,
             progress=tracker.progress,
         ),
     )

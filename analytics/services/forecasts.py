@@ -14,7 +14,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from analytics.ml.forecasting import DEFAULT_HORIZON, AutoForecaster, daily_demand
+from analytics.ml.forecasting import DEFAULT_HORIZON, AutoForecaster, daily_demand, default_candidates
 from analytics.models import EventType, Forecast, ForecastPoint, MarketIndicator
 from analytics.services.frames import events_frame
 from campaigns.models import Organization, TaskRun
@@ -115,9 +115,16 @@ def forecasts_build(
     horizon: int = DEFAULT_HORIZON,
     top_categories: int = 3,
     metrics: tuple[str, ...] = tuple(METRICS),
+    candidates: list[str] | None = None,
     progress: Progress = _no_progress,
 ) -> dict[str, Any]:
-    """Forecast the organization's daily demand and replace its stored forecasts."""
+    """Forecast the organization's daily demand and replace its stored forecasts. `candidates` names a subset of
+    analytics.ml.forecasting.default_candidates() (all of them by default; SARIMAX is by far the slowest)."""
+    available = default_candidates()
+    unknown = sorted(set(candidates or ()) - set(available))
+    if unknown:
+        raise ValueError(f"unknown forecasting candidate(s) {unknown}; choose from {sorted(available)}")
+    chosen_candidates = {name: available[name] for name in candidates} if candidates else None
     progress(5, _("Reading purchases and refunds"))
     events = events_frame(organization=organization, types=[EventType.PURCHASE, EventType.REFUND])
     if not (events["type"] == EventType.PURCHASE).any():
@@ -138,7 +145,7 @@ def forecasts_build(
         progress(10 + int(80 * position / len(jobs)), _("Forecasting %(series)s") % {"series": label})
         y = frame[str(metric)]
         try:
-            model = AutoForecaster(horizon=horizon).fit(y, exog=exog)
+            model = AutoForecaster(horizon=horizon, candidates=chosen_candidates).fit(y, exog=exog)
             predicted = model.predict()
         except ValueError as error:
             skipped.append({"series": label, "reason": str(error)})

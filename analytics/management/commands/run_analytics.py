@@ -17,6 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--sync", action="store_true", help="Run in this process instead of sending to a worker.")
         parser.add_argument("--horizon", type=int, default=28, help="Forecast horizon in days (default 28).")
         parser.add_argument("--top-categories", type=int, default=3, help="Categories forecast besides the total.")
+        parser.add_argument(
+            "--candidates",
+            default="",
+            help="Comma-separated forecasting candidates to try (default: all, e.g. seasonal_naive,dow_mean_8w).",
+        )
         parser.add_argument("--seed", type=int, default=0, help="random_state of the segmentation.")
 
     def handle(self, *args, **options) -> None:
@@ -28,6 +33,8 @@ class Command(BaseCommand):
             "top_categories": options["top_categories"],
             "random_state": options["seed"],
         }
+        if options["candidates"]:
+            params["candidates"] = [name.strip() for name in options["candidates"].split(",") if name.strip()]
         if not options["sync"]:
             runs = pipeline_enqueue(organization=organization, params=params)
             ids = ", ".join(f"#{run.pk}" for run in runs)
