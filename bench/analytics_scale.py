@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -156,4 +157,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # One BLAS/OpenMP thread: the models are small and a shared 2-core machine punishes spinning threads.
+    with threadpool_limits(limits=1):
+        main()

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
+from threadpoolctl import threadpool_limits
 
 from analytics.ml.backtest import rolling_origin_windows
 from analytics.ml.calendar import calendar_flags
@@ -420,6 +421,7 @@ class AutoForecaster(BaseEstimator):
     kept only if it beats the best single on validation, "best" = the single best; (4) `zero_closed_weekdays`:
     a weekday that was exactly zero in each of the last 4 weeks is forecast as zero (closed days);
     (5) the interval is the point forecast plus the `interval_level` central quantiles of the validation residuals.
+    `n_threads` caps BLAS/OpenMP threads during fit (None = library default).
 
     Learned attributes: `chosen_` (a candidate name or "combination"), `weights_` (name -> weight of the final
     forecast), `backtest_` (DataFrame: mae, mase, smape, weight per candidate and for the combination), `notes_`
@@ -439,6 +441,7 @@ class AutoForecaster(BaseEstimator):
         calendar_region: str | None = "CN",
         winsorize_mads: float | None = 3.0,
         zero_closed_weekdays: bool = True,
+        n_threads: int | None = 1,
     ) -> None:
         self.horizon = horizon
         self.candidates = candidates
@@ -450,6 +453,7 @@ class AutoForecaster(BaseEstimator):
         self.calendar_region = calendar_region
         self.winsorize_mads = winsorize_mads
         self.zero_closed_weekdays = zero_closed_weekdays
+        self.n_threads = n_threads
 
     @staticmethod
     def _fit_predict(model: BaseForecaster, train: pd.Series, exog: pd.DataFrame | None, horizon: int) -> np.ndarray:
@@ -457,6 +461,11 @@ class AutoForecaster(BaseEstimator):
 
     # -- fit ---------------------------------------------------------------------------------------------------
     def fit(self, y: pd.Series, exog: pd.DataFrame | None = None) -> AutoForecaster:
+        # BLAS threads buy nothing on these small matrices and spin-wait badly on a busy worker (`n_threads`).
+        with threadpool_limits(limits=self.n_threads):
+            return self._fit(y, exog)
+
+    def _fit(self, y: pd.Series, exog: pd.DataFrame | None) -> AutoForecaster:
         history = prepare_daily_series(y)
         self.notes_: list[str] = []
         self.history_ = history
