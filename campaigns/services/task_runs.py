@@ -35,7 +35,9 @@ def task_run_enqueue(
     """Record a queued run and send the Celery task once the surrounding transaction commits."""
     run = task_run_create(task_name=task.name, organization=organization, params=params, by=by)
     kwargs = {"task_run_id": run.pk, **(params or {})}
-    transaction.on_commit(lambda: task.apply_async(kwargs=kwargs))
+    # robust: a broker outage after commit must not turn a committed request into a 500; the run stays queued and
+    # the nightly sweep sends it again.
+    transaction.on_commit(lambda: task.apply_async(kwargs=kwargs), robust=True)
     return run
 
 
