@@ -1,0 +1,170 @@
+"""Segments from stored profiles: consent, deleted tags, erasure, stable numbers."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from analytics.models import ConsumerProfile, Event, Segment, SegmentMembership
+from analytics.services.profiles import profiles_build
+from analytics.services.segments import segment_memberships_remove_deleted_tag, segments_build
+from campaigns.models import Consumer, DataPurpose, PersonalTagDeletion
+from tests.factories import CatalogItemFactory, ConsentRecordFactory, ConsumerFactory, PlatformFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def seed_shop(organization, *, consumers: int = 40, days: int = 42, seed: int = 0, consent_every: int = 2) -> list:
+    """Two kinds of buyers (frequent big spenders, occasional small ones) over `days` days in two categories;
+    every `consent_every`-th consumer consented to personalization."""
+    rng = np.random.default_rng(seed)
+    items = [
+        CatalogItemFactory(organization=organization, category="home", price=Decimal("299.00")),
+        CatalogItemFactory(organization=organization, category="study", price=Decimal("49.00")),
+    ]
+    people = [ConsumerFactory(organization=organization) for _n in range(consumers)]
+    for position, person in enumerate(people):
+        if position % consent_every == 0:
+            ConsentRecordFactory(consumer=person, purpose=DataPurpose.PERSONALIZATION, granted=True)
+    end = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    events = []
+    for position, person in enumerate(people):
+        big = position % 4 == 0
+        for _n in range(int(rng.integers(8, 14) if big else rng.integers(1, 3))):
+            item = items[0] if big else items[1]
+            day = int(rng.integers(0, 10 if big else days))
+            events.append(
+                Event(
+                    organization=organization, consumer=person, item=item, type="purchase", quantity=1,
+                    value=item.price * (3 if big else 1), occurred_at=end - timedelta(days=day, minutes=position),
+                    external_id=f"e-{organization.pk}-{len(events)}",
+                )
+            )  # fmt: skip
+        events.append(
+            Event(organization=organization, consumer=person, item=items[1], type="view",
+                  occurred_at=end - timedelta(days=days), external_id=f"e-{organization.pk}-{len(events)}")
+        )  # fmt: skip
+    Event.objects.bulk_create(events)
+    return people
+
+
+@pytest.fixture
+def shop():
+    organization = PlatformFactory(slug="shop")
+    people = seed_shop(organization)
+    profiles_build(organization=organization)
+    return organization, people
+
+
+def test_profiles_hold_rfm_figures_per_consumer(shop):
+    # given a shop whose every consumer bought
+    organization, people = shop
+    # then each has a profile with positive orders and spend, and the features as JSON
+    profile = ConsumerProfile.objects.get(consumer=people[0])
+    assert profile.frequency >= 8 and profile.monetary > 0
+    assert profile.features["monetary"] == pytest.approx(profile.monetary)
+    assert ConsumerProfile.objects.filter(organization=organization).count() == len(people)
+
+
+def test_members_are_only_consenting_consumers_and_sizes_count_everyone(shop):
+    # when the shop is segmented
+    organization, people = shop
+    result = segments_build(organization=organization)
+
+    # then sizes add up to every profiled consumer, but only consenting ones are members
+    segments = Segment.objects.filter(organization=organization, is_current=True)
+    assert sum(segment.size for segment in segments) == len(people)
+    members = set(SegmentMembership.objects.values_list("consumer_id", flat=True))
+    assert members == {person.pk for position, person in enumerate(people) if position % 2 == 0}
+    assert result["memberships"] == len(members)
+
+
+def test_the_high_spenders_form_their_own_segment(shop):
+    # when segmented
+    organization, people = shop
+    segments_build(organization=organization)
+
+    # then the big spenders (every fourth consumer) share one segment with a far higher median spend
+    segments = list(Segment.objects.filter(organization=organization, is_current=True))
+    richest = max(segments, key=lambda segment: segment.kpis["median_monetary"])
+    poorest = min(segments, key=lambda segment: segment.kpis["median_monetary"])
+    assert richest.kpis["median_monetary"] >= 5 * poorest.kpis["median_monetary"]
+    assert richest.size == len(people) // 4
+
+
+def test_a_deleted_segment_tag_keeps_the_consumer_out_of_that_segment_in_later_runs(shop):
+    # given a consenting member who deleted the tag of their segment
+    organization, people = shop
+    segments_build(organization=organization)
+    membership = SegmentMembership.objects.filter(consumer=people[0]).select_related("segment").get()
+    PersonalTagDeletion.objects.create(
+        consumer=people[0], kind="segment", key=str(membership.segment.key), deleted_at=timezone.now()
+    )
+    removed = segment_memberships_remove_deleted_tag(
+        organization=organization, consumer_id=people[0].pk, key=str(membership.segment.key)
+    )
+    assert removed == 1
+
+    # when the segmentation runs again
+    segments_build(organization=organization)
+
+    # then they are in no current segment with that key, while their profile still counts in the size
+    assert not SegmentMembership.objects.filter(consumer=people[0], segment__key=membership.segment.key).exists()
+    assert SegmentMembership.objects.filter(consumer=people[4]).exists()  # another consenting big spender stays
+
+
+def test_a_withdrawal_takes_effect_at_the_next_run(shop):
+    # given a member who then withdraws personalization consent
+    organization, people = shop
+    segments_build(organization=organization)
+    assert SegmentMembership.objects.filter(consumer=people[2]).exists()
+    ConsentRecordFactory(consumer=people[2], purpose=DataPurpose.PERSONALIZATION, granted=False)
+
+    # when the segmentation runs again
+    segments_build(organization=organization)
+
+    # then they are no longer a member
+    assert not SegmentMembership.objects.filter(consumer=people[2]).exists()
+
+
+def test_erasure_removes_profile_and_memberships(shop):
+    # given a segmented consumer
+    organization, people = shop
+    segments_build(organization=organization)
+    person = people[0]
+
+    # when the consumer is erased (hard delete with cascade)
+    Consumer.objects.filter(pk=person.pk).delete()
+
+    # then nothing of theirs is left in analytics
+    assert not ConsumerProfile.objects.filter(consumer_id=person.pk).exists()
+    assert not SegmentMembership.objects.filter(consumer_id=person.pk).exists()
+
+
+def test_segment_numbers_survive_a_rerun_with_new_data(shop):
+    # given a first segmentation
+    organization, people = shop
+    segments_build(organization=organization)
+    before = {segment.key: segment.name_en for segment in Segment.objects.filter(organization=organization)}
+
+    # when a few more purchases arrive and everything is rebuilt with another seed
+    seed_extra = ConsumerFactory(organization=organization)
+    Event.objects.create(
+        organization=organization,
+        consumer=seed_extra,
+        type="purchase",
+        value=Decimal("49"),
+        occurred_at=timezone.now(),
+        external_id="late-1",
+    )
+    profiles_build(organization=organization)
+    segments_build(organization=organization, random_state=7)
+
+    # then the earlier segments keep their numbers and names (a new kind of buyer may add a segment after them)
+    after = {
+        segment.key: segment.name_en for segment in Segment.objects.filter(organization=organization, is_current=True)
+    }
+    assert {key: after.get(key) for key in before} == before
+    assert all(key > max(before) for key in set(after) - set(before))
