@@ -228,6 +228,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.rollup_events_all_organizations",
         "schedule": crontab(hour=2, minute=15),
     },
+    "nightly-partner-data-retention": {
+        "task": "campaigns.tasks.retention_apply",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
