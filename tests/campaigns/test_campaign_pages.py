@@ -1,0 +1,128 @@
+# ruff: noqa: F811  (the web fixtures are imported by name and requested as arguments)
+"""Campaign pages through Django's test client: list filters, create flow, detail actions, results, partner portal."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from analytics.services.experiments import assignment_get_or_create, conversions_record
+from campaigns.models import Campaign, Role
+from tests.analytics.test_experiment_tracking import contactable, running
+from tests.factories import AgreementFactory, CampaignFactory
+from tests.web.conftest import (  # noqa: F401  (fixtures)
+    analyst_client,
+    homely,
+    manager_client,
+    platform_org,
+    sign_in,
+    skyline,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_list_filters_by_status_and_shows_status_tags(manager_client, platform_org):
+    CampaignFactory(organization=platform_org, name="春季联名", status=Campaign.Status.RUNNING)
+    CampaignFactory(organization=platform_org, name="秋季草稿")
+    page = manager_client.get("/campaigns/", {"status": "running"}).content.decode()
+    assert "春季联名" in page and "秋季草稿" not in page
+    assert 'data-status="running"' in page
+
+
+def test_the_list_is_empty_with_an_explanation(manager_client):
+    assert "No campaigns yet" in manager_client.get("/campaigns/").content.decode()
+
+
+def test_a_manager_creates_a_campaign_with_two_variants(manager_client, homely):
+    now = timezone.localtime()
+    response = manager_client.post(
+        "/campaigns/new/",
+        {
+            "name": "新家课程包",
+            "partners": [homely.pk],
+            "starts_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (now + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
+            "budget": "8000",
+            "purposes": ["marketing_contact"],
+            "allocation_policy": "thompson",
+            "attribution_model": "last_touch",
+            "attribution_window_days": 7,
+            "frequency_cap": 0,
+            "control_name": "原版",
+            "treatment_name": "赠代金券",
+        },
+    )
+    campaign = Campaign.objects.get(name="新家课程包")
+    assert response.status_code == 302 and response["Location"] == f"/campaigns/{campaign.pk}/"
+    assert list(campaign.variants.values_list("key", flat=True)) == ["control", "treatment"]
+    detail = manager_client.get(response["Location"]).content.decode()
+    assert "Submit for review" in detail and "Homely" in detail
+
+
+def test_review_from_the_detail_page_shows_each_failed_check_with_its_reason(manager_client, platform_org, homely):
+    campaign = CampaignFactory(organization=platform_org)
+    campaign.partners.add(homely)
+    response = manager_client.post(f"/campaigns/{campaign.pk}/review/", follow=True)
+    page = response.content.decode()
+    assert 'data-passed="false"' in page and "No active data-sharing agreement with Homely" in page
+
+
+def test_co_branding_is_saved_with_a_validated_logo(manager_client, platform_org, homely):
+    campaign = CampaignFactory(organization=platform_org)
+    campaign.partners.add(homely)
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 30), "blue").save(buffer, format="PNG")
+    buffer.seek(0)
+    buffer.name = "logo.png"
+    saved = manager_client.post(
+        f"/campaigns/{campaign.pk}/co-branding/{homely.pk}/",
+        {
+            f"p{homely.pk}-display_name": "Homely",
+            f"p{homely.pk}-landing_copy_zh": "欢迎",
+            f"p{homely.pk}-landing_copy_en": "Welcome",
+            f"p{homely.pk}-logo": buffer,
+        },
+    )
+    assert saved.status_code == 302
+    logo = manager_client.get(f"/campaigns/{campaign.pk}/logo/{homely.pk}/")
+    assert logo.status_code == 200 and logo["Content-Type"] == "image/png"
+
+
+def test_results_show_arms_and_charts_after_traffic(manager_client, platform_org):
+    campaign = running(platform=platform_org)
+    for index, consumer in enumerate(contactable(platform_org, 30)):
+        assignment_get_or_create(campaign=campaign, consumer=consumer)
+        if index % 3 == 0:
+            conversions_record(
+                campaign=campaign, items=[{"consumer": consumer.external_ref, "external_id": f"o{index}"}]
+            )
+    page = manager_client.get(f"/campaigns/{campaign.pk}/results/").content.decode()
+    assert 'id="conversions-chart"' in page and 'id="posterior-chart"' in page and 'id="weights-chart"' in page
+    assert 'id="kpi-assigned">30<' in page
+    assert "No forecast for this period" in page
+
+
+def test_an_analyst_may_read_results_but_not_act(analyst_client, platform_org):
+    campaign = running(platform=platform_org)
+    assert analyst_client.get(f"/campaigns/{campaign.pk}/results/").status_code == 200
+    assert analyst_client.post(f"/campaigns/{campaign.pk}/action/pause/").status_code == 403
+
+
+def test_the_partner_portal_shows_only_own_campaigns_with_small_cells_hidden(sign_in, platform_org, homely, skyline):
+    campaign = running(platform=platform_org)
+    campaign.partners.set([homely])
+    AgreementFactory(platform=platform_org, partner=homely, min_aggregate_size=5)
+    for consumer in contactable(platform_org, 8):
+        assignment_get_or_create(campaign=campaign, consumer=consumer)
+    other = CampaignFactory(organization=platform_org, name="仅 Skyline")
+    other.partners.add(skyline)
+    client = sign_in(Role.PARTNER_USER, homely)
+    listing = client.get("/partner/campaigns/").content.decode()
+    assert campaign.name in listing and "仅 Skyline" not in listing
+    page = client.get(f"/partner/campaigns/{campaign.pk}/").content.decode()
+    assert "hidden" in page and 'id="threshold-note"' in page
+    assert client.get(f"/partner/campaigns/{other.pk}/").status_code == 404
+    assert client.get(f"/campaigns/{campaign.pk}/").status_code == 403
