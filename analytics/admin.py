@@ -2,7 +2,17 @@
 
 from django.contrib import admin
 
-from analytics.models import DailyEventRollup, Event
+from analytics.models import (
+    ConsumerProfile,
+    DailyEventRollup,
+    Event,
+    Forecast,
+    ForecastPoint,
+    MarketIndicator,
+    Segment,
+    SegmentMembership,
+    SegmentRun,
+)
 
 
 @admin.register(Event)
@@ -29,3 +39,69 @@ class DailyEventRollupAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ComputedAdmin(admin.ModelAdmin):
+    """Rows the pipeline computes (profiles, segments, forecasts): the admin reads them; a new run replaces them."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ConsumerProfile)
+class ConsumerProfileAdmin(ComputedAdmin):
+    list_display = ["consumer", "organization", "recency_days", "frequency", "monetary", "tenure_days", "computed_at"]
+    list_filter = ["organization"]
+    search_fields = ["consumer__external_ref"]
+    list_select_related = ["consumer", "organization"]
+    show_full_result_count = False
+
+
+@admin.register(SegmentRun)
+class SegmentRunAdmin(ComputedAdmin):
+    list_display = ["pk", "organization", "k", "silhouette", "davies_bouldin", "consumers", "is_current", "created_at"]
+    list_filter = ["organization", "is_current"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Segment)
+class SegmentAdmin(ComputedAdmin):
+    list_display = ["key", "name_zh", "name_en", "organization", "size", "targetable_size", "share", "is_current"]
+    list_filter = ["organization", "is_current"]
+    search_fields = ["key", "name_zh", "name_en"]
+
+
+@admin.register(SegmentMembership)
+class SegmentMembershipAdmin(ComputedAdmin):
+    list_display = ["segment", "consumer", "distance"]
+    search_fields = ["consumer__external_ref"]
+    list_select_related = ["segment", "consumer"]
+    show_full_result_count = False
+
+
+@admin.register(Forecast)
+class ForecastAdmin(ComputedAdmin):
+    list_display = ["series_kind", "series_key", "metric", "organization", "horizon", "chosen_model", "is_current"]
+    list_filter = ["organization", "series_kind", "metric", "is_current"]
+    search_fields = ["series_key", "chosen_model"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ForecastPoint)
+class ForecastPointAdmin(ComputedAdmin):
+    list_display = ["forecast", "date", "actual", "predicted", "lower", "upper"]
+    date_hierarchy = "date"
+    list_select_related = ["forecast"]
+
+
+@admin.register(MarketIndicator)
+class MarketIndicatorAdmin(admin.ModelAdmin):
+    """External inputs to forecasts, maintained by hand or imported."""
+
+    list_display = ["name", "organization", "date", "value"]
+    list_filter = ["organization", "name"]
+    search_fields = ["name"]
+    date_hierarchy = "date"

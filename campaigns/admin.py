@@ -7,22 +7,32 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from campaigns.models import (
+    AllocationChange,
+    Assignment,
     AuditEvent,
     Campaign,
     CatalogItem,
+    CoBranding,
+    CodePool,
     ConsentPolicy,
     ConsentRecord,
     Consumer,
+    Conversion,
     DataSharingAgreement,
     DataSubjectRequest,
+    DiscountCode,
     ErasureTombstone,
+    Exposure,
     ImpactAssessment,
     Membership,
+    Offer,
     Organization,
     PartnerApiKey,
     PersonalTagDeletion,
     TaskRun,
+    TrackingLink,
     User,
+    Variant,
 )
 from campaigns.services.api_keys import api_key_revoke
 
@@ -214,3 +224,90 @@ class ImpactAssessmentAdmin(ReadOnlyAdmin):
     list_display = ["title", "organization", "status", "agreement", "campaign", "signed_at", "retain_until"]
     list_filter = ["status", "organization"]
     search_fields = ["title"]
+
+
+# --- Campaign workflow: configuration is edited on the campaign pages; what running campaigns record is read-only ---
+
+
+@admin.register(CoBranding)
+class CoBrandingAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "campaign", "partner", "updated_at"]
+    list_filter = ["partner"]
+    search_fields = ["display_name", "campaign__name"]
+    list_select_related = ["campaign", "partner"]
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ["name", "campaign", "partner", "voucher_value", "bundle_price", "unit_cost"]
+    list_filter = ["partner"]
+    search_fields = ["name", "campaign__name"]
+    raw_id_fields = ["course", "voucher_item"]
+    list_select_related = ["campaign", "partner"]
+
+
+@admin.register(CodePool)
+class CodePoolAdmin(admin.ModelAdmin):
+    list_display = ["name", "offer", "created_at"]
+    search_fields = ["name", "offer__name"]
+
+
+@admin.register(DiscountCode)
+class DiscountCodeAdmin(ReadOnlyAdmin):
+    list_display = ["code", "pool", "redeemed_at"]
+    list_filter = ["pool", ("redeemed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["code"]
+    exclude = ["redeemed_by", "redemption_ref"]  # who redeemed stays out of the admin
+
+
+@admin.register(Variant)
+class VariantAdmin(admin.ModelAdmin):
+    list_display = ["key", "name", "campaign", "is_control", "channel", "weight", "position"]
+    list_filter = ["channel", "is_control"]
+    search_fields = ["key", "name", "campaign__name"]
+    list_select_related = ["campaign"]
+
+
+@admin.register(TrackingLink)
+class TrackingLinkAdmin(admin.ModelAdmin):
+    list_display = ["code", "campaign", "variant", "partner", "destination", "clicks"]
+    list_filter = ["partner"]
+    search_fields = ["code", "campaign__name"]
+    readonly_fields = ["clicks"]
+    list_select_related = ["campaign", "variant", "partner"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "variant", "consumer", "personalized", "assigned_at"]
+    list_filter = ["personalized", "campaign"]
+    search_fields = ["consumer__external_ref"]
+    list_select_related = ["campaign", "variant", "consumer"]
+    show_full_result_count = False
+
+
+@admin.register(Exposure)
+class ExposureAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "variant", "kind", "partner", "consumer", "occurred_at"]
+    list_filter = ["kind", "campaign"]
+    search_fields = ["external_id", "consumer__external_ref"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["campaign", "variant", "partner", "consumer"]
+    show_full_result_count = False
+
+
+@admin.register(Conversion)
+class ConversionAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "variant", "partner", "consumer", "value", "occurred_at"]
+    list_filter = ["campaign"]
+    search_fields = ["external_id", "consumer__external_ref"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["campaign", "variant", "partner", "consumer"]
+    show_full_result_count = False
+
+
+@admin.register(AllocationChange)
+class AllocationChangeAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "policy", "moved_share", "reason", "changed_at"]
+    list_filter = ["policy", "campaign"]
+    date_hierarchy = "changed_at"
