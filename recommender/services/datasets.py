@@ -9,9 +9,11 @@ Who is in a training set for (organization's consumers, target catalogue):
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
+from django.utils import timezone
 
 from analytics.models import Event
 from campaigns.models import CatalogItem, Consumer, DataPurpose, Organization
@@ -32,6 +34,7 @@ class TrainingDataset:
     item_active: np.ndarray  # bool per item_ids entry
     user_groups: dict[int, str] = field(default_factory=dict)  # consumer pk -> city ("" unknown)
     linked_consumers: int = 0  # consumers whose other-side events were joined in
+    snapshot_at: datetime | None = None  # events received up to here are in the set
 
     @property
     def is_cross_domain(self) -> bool:
@@ -87,6 +90,7 @@ def _event_frame(queryset) -> pd.DataFrame:
 
 def dataset_build(*, organization: Organization, target: Organization) -> TrainingDataset:
     """The consented events of `organization`'s consumers on both catalogues, as one frame keyed by own consumer."""
+    snapshot_at = timezone.now()
     user_ids = training_consumer_ids(organization=organization)
     own = _event_frame(
         Event.objects.filter(
@@ -128,4 +132,5 @@ def dataset_build(*, organization: Organization, target: Organization) -> Traini
         item_active=np.array([active for _, _, active in items], dtype=bool),
         user_groups=groups,
         linked_consumers=linked,
+        snapshot_at=snapshot_at,
     )

@@ -4,7 +4,7 @@ import numpy as np
 import scipy.sparse as sp
 from django.db import connection, transaction
 
-from recommender.ml import BaseRecommender, HybridRecommender, IdEncoder
+from recommender.ml import BaseRecommender, IdEncoder
 from recommender.models import ModelVersion, Recommendation
 from recommender.services.datasets import TrainingDataset
 
@@ -58,9 +58,9 @@ def recommendations_precompute(
     Consumers without history get no rows: serving gives them "popular in your segment" and flags them cold-start."""
     target_mask = dataset.target_mask()
     inactive = np.flatnonzero(~dataset.item_active)
-    weights = getattr(model, "item_weights_", None)
-    if weights is None and not isinstance(model, HybridRecommender):
-        weights = None
+    from recommender.services.registry import item_item_weights
+
+    weights = item_item_weights(model)
     explainable = getattr(model, "explainable", False)
     item_pks = np.asarray(items.ids_, dtype=np.int64)
     user_pks = np.asarray(users.ids_, dtype=np.int64)

@@ -46,8 +46,8 @@ def winner_choose(*, results: list[CandidateResult], champion_label: str | None)
     return best
 
 
-def item_neighbours(model: BaseRecommender, n_items: int, n: int = NEIGHBOURS_PER_ITEM) -> sp.csr_matrix | None:
-    """Top-n item-item weights per item (row j: the items history item j pushes up), for request-time re-ranking."""
+def item_item_weights(model: BaseRecommender):
+    """W with score(u, i) = sum_j x_uj W[j, i] (up to each component's normalisation for a hybrid), or None."""
     weights = getattr(model, "item_weights_", None)
     if weights is None and isinstance(model, HybridRecommender):
         parts = []
@@ -58,6 +58,12 @@ def item_neighbours(model: BaseRecommender, n_items: int, n: int = NEIGHBOURS_PE
                 scale = np.abs(w).max() or 1.0
                 parts.append(model.weights_[name] * w / scale)
         weights = sum(parts) if parts else None
+    return weights
+
+
+def item_neighbours(model: BaseRecommender, n_items: int, n: int = NEIGHBOURS_PER_ITEM) -> sp.csr_matrix | None:
+    """Top-n item-item weights per item (row j: the items history item j pushes up), for request-time re-ranking."""
+    weights = item_item_weights(model)
     if weights is None:
         return None
     rows, cols, vals = [], [], []
@@ -117,7 +123,11 @@ def artifact_save(
     folder = artifact_dir(version)
     folder.mkdir(parents=True, exist_ok=True)
     model.save(folder / "model.pkl")
-    np.savez_compressed(folder / "encoders.npz", users=np.asarray(users.ids_), items=np.asarray(items.ids_))
+    np.savez_compressed(
+        folder / "encoders.npz",
+        users=np.asarray(users.ids_, dtype=np.int64),
+        items=np.asarray(items.ids_, dtype=np.int64),
+    )
     if neighbours is not None:
         sp.save_npz(folder / "neighbours.npz", neighbours)
     (folder / "version.json").write_text(json.dumps({"id": version.pk, "label": version.label}))
@@ -138,7 +148,7 @@ def model_versions_register(
     champion = ModelVersion.objects.filter(organization=organization, target=target, is_champion=True).first()
     chosen = winner_choose(results=results, champion_label=champion.label if champion else None)
     now = timezone.now()
-    data_until = dataset.events["timestamp"].max().to_pydatetime() if not dataset.events.empty else None
+    data_until = dataset.snapshot_at
     size = {
         "users": int(full_matrix.shape[0]),
         "users_with_events": int((np.diff(full_matrix.indptr) > 0).sum()),

@@ -365,16 +365,16 @@ def similar_items_serve(*, actor: Actor, item_id: int, k: int = 10) -> tuple[Cat
         first=actor.organization, second=item.organization_id
     ):
         raise NotFoundError(_("No catalogue item with this id."), code="item_not_found")
-    champion = (
-        ModelVersion.objects.filter(target_id=item.organization_id, is_champion=True)
-        .order_by(
-            # The item's own organization's model first, then the caller's, then any.
-            ~Q(organization_id=item.organization_id),
-            ~Q(organization_id=actor.organization.pk),
-            "-trained_at",
-        )
-        .first()
+    # The item's own organization's model first, then the caller's, then the newest of any.
+    champions = sorted(
+        ModelVersion.objects.filter(target_id=item.organization_id, is_champion=True),
+        key=lambda v: (
+            v.organization_id != item.organization_id,
+            v.organization_id != actor.organization.pk,
+            -v.trained_at.timestamp(),
+        ),
     )
+    champion = champions[0] if champions else None
     if champion is None:
         return item, []
     neighbours = champion_neighbours(version_id=champion.pk, artifact_path=champion.artifact_path)
