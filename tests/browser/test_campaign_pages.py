@@ -1,0 +1,154 @@
+"""A campaign manager creates a co-branded campaign in the browser, passes review, launches it, and reads the results
+after simulated traffic — in English, then in Chinese; a partner user sees only thresholded aggregates."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from analytics.services.experiments import assignment_get_or_create, conversions_record, exposures_record
+from campaigns.models import Campaign, DataPurpose, Role
+from tests.factories import (
+    AgreementFactory,
+    ConsentRecordFactory,
+    ConsumerFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    PlatformFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def world(transactional_db):
+    platform = PlatformFactory(slug="zhishi", name="知识星球学院")
+    homely = OrganizationFactory(slug="homely", name="Homely 家居")
+    AgreementFactory(
+        platform=platform, partner=homely, title="家居联名协议", valid_from=date(2026, 1, 1), min_aggregate_size=20
+    )
+    consumers = ConsumerFactory.create_batch(60, organization=platform)
+    for consumer in consumers:
+        ConsentRecordFactory(consumer=consumer, purpose=DataPurpose.MARKETING_CONTACT)
+    MembershipFactory(organization=platform, role=Role.CAMPAIGN_MANAGER, user__username="manager")
+    MembershipFactory(organization=homely, role=Role.PARTNER_USER, user__username="homely")
+    return {"platform": platform, "homely": homely, "consumers": consumers}
+
+
+def sign_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def png_file(tmp_path):
+    path = tmp_path / "homely.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 40), (22, 119, 255)).save(buffer, format="PNG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def simulate_traffic(campaign: Campaign, consumers) -> None:
+    now = timezone.now()
+    for index, consumer in enumerate(consumers):
+        variant = assignment_get_or_create(campaign=campaign, consumer=consumer).variant
+        exposures_record(campaign=campaign, items=[{"consumer": consumer.external_ref, "external_id": f"e{index}"}])
+        if index % (2 if variant.key == "treatment" else 5) == 0:
+            conversions_record(
+                campaign=campaign,
+                items=[
+                    {
+                        "consumer": consumer.external_ref,
+                        "external_id": f"o{index}",
+                        "value": "199",
+                        "occurred_at": now - timedelta(days=index % 3),
+                    }
+                ],
+            )
+
+
+def test_manager_creates_reviews_launches_and_reads_results(page_in, live_server, world, screenshot, tmp_path):
+    page = page_in("en-US")
+    sign_in(page, live_server, "manager")
+
+    page.goto(f"{live_server.url}/campaigns/")
+    assert page.get_by_text("No campaigns yet").is_visible()
+    page.get_by_role("link", name="New campaign").click()
+    page.locator("#id_name").fill("Home renovation × Homely")
+    page.get_by_label("Homely 家居").check()
+    start = timezone.localtime() + timedelta(minutes=5)
+    page.locator("#id_starts_at").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#id_ends_at").fill((start + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#id_budget").fill("20000")
+    page.locator("#id_allocation_policy").select_option("thompson")
+    page.locator("#id_treatment_name").fill("Course + voucher")
+    screenshot(page, "campaign-create-en")
+    page.get_by_role("button", name="Create campaign").click()
+    page.wait_for_url("**/campaigns/*/")
+
+    campaign = Campaign.objects.get(name="Home renovation × Homely")
+    prefix = f"#id_p{world['homely'].pk}"
+    page.locator(f"{prefix}-display_name").fill("Homely 家居")
+    page.locator(f"{prefix}-logo").set_input_files(str(png_file(tmp_path)))
+    page.locator(f"{prefix}-landing_copy_zh").fill("新房装修，家居好礼")
+    page.locator(f"{prefix}-landing_copy_en").fill("New home, new furniture")
+    page.get_by_role("button", name="Save co-branding").click()
+    page.wait_for_load_state()
+    assert page.locator(".co-branding img").is_visible()
+
+    page.locator("#submit-review").click()
+    page.wait_for_load_state()
+    assert page.locator(".review-check").count() >= 6
+    assert page.locator('.review-check[data-passed="false"]').count() == 0
+    assert page.get_by_text("60 of 60 matching consumers").is_visible()
+    screenshot(page, "campaign-detail-approved-en")
+
+    page.locator('[data-action="launch"]').click()
+    page.wait_for_load_state()
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.RUNNING
+    assert page.locator('h1 .status-tag[data-status="running"]').is_visible()
+
+    simulate_traffic(campaign, world["consumers"])
+    page.get_by_role("link", name="Results").click()
+    page.wait_for_url("**/results/")
+    page.locator("#conversions-chart .main-svg").first.wait_for(state="visible")
+    assert page.locator("#kpi-assigned").inner_text() == "60"
+    assert page.locator("#arms-table tbody tr").count() == 2
+    assert page.locator("#posterior-chart .scatterlayer .trace").count() == 2
+    assert page.locator("#weights-chart").is_visible()
+    screenshot(page, "campaign-results-en")
+
+    page.get_by_role("button", name="简体中文").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.locator("#posterior-chart .main-svg").first.wait_for(state="visible")
+    assert "结果" in page.locator("h1").inner_text()
+    screenshot(page, "campaign-results-zh-hans")
+    page.goto(f"{live_server.url}/campaigns/")
+    assert page.locator('#campaign-table .status-tag[data-status="running"]').inner_text() == "进行中"
+    screenshot(page, "campaign-list-zh-hans")
+
+
+def test_partner_user_sees_own_campaign_with_small_cells_hidden(page_in, live_server, world, screenshot):
+    from campaigns.services.campaigns import AudienceEstimate, campaign_launch, campaign_submit_for_review
+    from tests.campaigns.test_campaign_lifecycle import ready_campaign
+
+    campaign = ready_campaign(world["platform"], [world["homely"]], agreements=False)
+    campaign = campaign_launch(
+        campaign=campaign_submit_for_review(campaign=campaign, by=None, audience=AudienceEstimate(60, 60)), by=None
+    )
+    simulate_traffic(campaign, world["consumers"])
+    page = page_in("zh-CN")
+    sign_in(page, live_server, "homely")
+    page.goto(f"{live_server.url}/partner/campaigns/{campaign.pk}/")
+    assert page.locator("#threshold-note").is_visible()
+    assert page.locator("#partner-arms tbody tr").count() == 2
+    screenshot(page, "partner-campaign-zh-hans")
