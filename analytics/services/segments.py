@@ -27,7 +27,7 @@ Progress = Callable[[int, str], None]
 # Behavioural columns that may drive the clustering (in order of preference for the correlation filter).
 # Demographics and per-category spend shares describe segments but would split them along lines nobody targets by.
 CLUSTER_FEATURES = (
-    "recency_days", "frequency", "monetary", "avg_order_value", "tenure_days", "refund_rate",
+    "monetary", "recency_days", "frequency", "avg_order_value", "tenure_days", "refund_rate",
     "views", "clicks", "add_to_carts", "enrolments", "completions", "completion_rate", "ratings", "shares",
     "partner_event_share", "partner_spend_share",
 )  # fmt: skip
