@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("campaigns.campaign_api_urls")),
     path("", include("analytics.experiment_api_urls")),
     path("", include("recommender.api_urls")),
+    path("", include("analytics.overlap_api_urls")),
 ]
 
 urlpatterns = [
