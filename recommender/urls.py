@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from recommender.views import model_list_view, model_train_view, recommendation_preview_view
+
+urlpatterns = [
+    path("recommendations/", model_list_view, name="recommendation-models"),
+    path("recommendations/train/", model_train_view, name="recommendation-train"),
+    path("recommendations/preview/", recommendation_preview_view, name="recommendation-preview"),
+]

@@ -24,10 +24,15 @@ def _isolated_models(settings, tmp_path):
     serving_cache_clear()
 
 
-def grant(consumer: Consumer, purpose: str = DataPurpose.PERSONALIZATION, *, granted: bool = True, recipient=None,
-          when=None) -> ConsentRecord:
+def grant(
+    consumer: Consumer, purpose: str = DataPurpose.PERSONALIZATION, *, granted: bool = True, recipient=None, when=None
+) -> ConsentRecord:
     return ConsentRecord.objects.create(
-        consumer=consumer, purpose=purpose, recipient=recipient, granted=granted, policy_version="2026-01",
+        consumer=consumer,
+        purpose=purpose,
+        recipient=recipient,
+        granted=granted,
+        policy_version="2026-01",
         recorded_at=when or timezone.now(),
     )
 
@@ -38,7 +43,9 @@ def make_world(organization, *, prefix: str = "", consumers: int = CONSUMERS, se
     items = CatalogItem.objects.bulk_create(
         [
             CatalogItem(
-                organization=organization, kind=CatalogItem.Kind.COURSE, external_ref=f"{prefix}G{g}-{i}",
+                organization=organization,
+                kind=CatalogItem.Kind.COURSE,
+                external_ref=f"{prefix}G{g}-{i}",
                 title=f"{prefix}Group {g} item {i}",
             )
             for g in range(GROUPS)
@@ -56,8 +63,11 @@ def make_world(organization, *, prefix: str = "", consumers: int = CONSUMERS, se
         for step, index in enumerate(chosen):
             events.append(
                 Event(
-                    organization=organization, consumer=person, item=items[group * ITEMS_PER_GROUP + index],
-                    type="purchase", occurred_at=start + timedelta(days=int(rng.integers(0, 58)), hours=step),
+                    organization=organization,
+                    consumer=person,
+                    item=items[group * ITEMS_PER_GROUP + index],
+                    type="purchase",
+                    occurred_at=start + timedelta(days=int(rng.integers(0, 58)), hours=step),
                     external_id=f"{prefix}e{n}-{step}",
                 )
             )

@@ -55,15 +55,23 @@ def test_a_purchase_after_training_changes_the_next_answer(world):
     # given a trained champion and consumer c0's current list
     platform, items, people = trained(world)
     client = key_client(platform)
-    before = [i["external_ref"] for i in client.get(URL, {"consumer": "c0", "catalog": "zhishi", "k": 5}).json()["items"]]
+    before = [
+        i["external_ref"] for i in client.get(URL, {"consumer": "c0", "catalog": "zhishi", "k": 5}).json()["items"]
+    ]
     # when c0 buys the item at the top of the list
     top = next(item for item in items if item.external_ref == before[0])
     Event.objects.create(
-        organization=platform, consumer=people[0], item=top, type="purchase", occurred_at=timezone.now(),
+        organization=platform,
+        consumer=people[0],
+        item=top,
+        type="purchase",
+        occurred_at=timezone.now(),
         external_id="fresh-1",
     )
     # then the next answer no longer offers it
-    after = [i["external_ref"] for i in client.get(URL, {"consumer": "c0", "catalog": "zhishi", "k": 5}).json()["items"]]
+    after = [
+        i["external_ref"] for i in client.get(URL, {"consumer": "c0", "catalog": "zhishi", "k": 5}).json()["items"]
+    ]
     assert before[0] not in after
     assert after
 
