@@ -79,8 +79,20 @@ def linked_consumer_pairs(*, organization: Organization, target: Organization) -
     return {pk: own_by_hash[h] for h, pk in other.values_list("phone_hash", "pk") if h in own_by_hash}
 
 
-def _event_frame(queryset) -> pd.DataFrame:
-    rows = list(queryset.values_list("consumer_id", "item_id", "type", "occurred_at", "quantity"))
+CHUNK = 5000
+
+
+def _event_frame(queryset, consumer_ids: list[int]) -> pd.DataFrame:
+    """Events of these consumers, fetched in chunks of ids (a consent subquery inside the event scan would be
+    evaluated per event row)."""
+    rows: list[tuple] = []
+    for start in range(0, len(consumer_ids), CHUNK):
+        chunk = consumer_ids[start : start + CHUNK]
+        rows.extend(
+            queryset.filter(consumer_id__in=chunk).values_list(
+                "consumer_id", "item_id", "type", "occurred_at", "quantity"
+            )
+        )
     frame = pd.DataFrame(rows, columns=EVENT_COLUMNS)
     if frame.empty:
         frame = frame.astype({"user_id": "int64", "item_id": "int64", "quantity": "int64"})
@@ -92,13 +104,7 @@ def dataset_build(*, organization: Organization, target: Organization) -> Traini
     """The consented events of `organization`'s consumers on both catalogues, as one frame keyed by own consumer."""
     snapshot_at = timezone.now()
     user_ids = training_consumer_ids(organization=organization)
-    own = _event_frame(
-        Event.objects.filter(
-            organization=organization,
-            consumer_id__in=consented_consumer_ids(organization=organization, purpose=DataPurpose.PERSONALIZATION),
-            item__isnull=False,
-        ).order_by()
-    )
+    own = _event_frame(Event.objects.filter(organization=organization, item__isnull=False).order_by(), user_ids)
     frames = [own]
     linked = 0
     if organization.pk != target.pk:
@@ -106,7 +112,7 @@ def dataset_build(*, organization: Organization, target: Organization) -> Traini
         linked = len(pairs)
         if pairs:
             other = _event_frame(
-                Event.objects.filter(organization=target, consumer_id__in=list(pairs), item__isnull=False).order_by()
+                Event.objects.filter(organization=target, item__isnull=False).order_by(), sorted(pairs)
             )
             other["user_id"] = other["user_id"].map(pairs).astype("int64")
             frames.append(other)
@@ -117,11 +123,10 @@ def dataset_build(*, organization: Organization, target: Organization) -> Traini
         .order_by("pk")
         .values_list("pk", "organization__slug", "active")
     )
-    groups = dict(
-        Consumer.objects.filter(
-            pk__in=consented_consumer_ids(organization=organization, purpose=DataPurpose.PERSONALIZATION)
-        ).values_list("pk", "city")
-    )
+    groups: dict[int, str] = {}
+    for start in range(0, len(user_ids), CHUNK):
+        chunk = user_ids[start : start + CHUNK]
+        groups.update(Consumer.objects.filter(pk__in=chunk).values_list("pk", "city"))
     return TrainingDataset(
         organization=organization,
         target=target,
