@@ -459,6 +459,40 @@ def _hash_identifiers(row: dict[str, Any], index: int, errors: RowErrors) -> Non
         row["email_hash"] = hash_email(email)
 
 
+def _reference_batch_ingest(
+    *,
+    model: type[Consumer] | type[CatalogItem],
+    specs: dict[str, FieldSpec],
+    action: str,
+    organization: Organization,
+    rows: Sequence[Any],
+    by: User | None,
+    api_key: PartnerApiKey | None,
+    source: str,
+    prepare: Callable[[dict[str, Any], int, RowErrors], None] | None = None,
+) -> BatchResult:
+    """Validate every row, then create, update or count as duplicate by external_ref, in one transaction."""
+    errors = RowErrors()
+    cleaned = rows_validate(rows, specs, errors)
+    if prepare is not None:
+        for index, row in enumerate(cleaned):
+            if row is not None:
+                prepare(row, index, errors)
+    unique_rows, repeated = _dedupe_within_batch(cleaned, errors)
+    errors.raise_if_any(received=len(rows))
+    with transaction.atomic():
+        created, updated, duplicates = _upsert_by_external_ref(model=model, organization=organization, rows=unique_rows)
+        result = BatchResult(received=len(rows), created=created, updated=updated, duplicates=duplicates + repeated)
+        audit_record(
+            action=action,
+            user=by,
+            api_key=api_key,
+            organization=organization,
+            metadata={**result.as_dict(), "source": source},
+        )
+    return result
+
+
 def consumer_batch_ingest(
     *,
     organization: Organization,
@@ -467,26 +501,17 @@ def consumer_batch_ingest(
     api_key: PartnerApiKey | None = None,
     source: str = "json",
 ) -> BatchResult:
-    errors = RowErrors()
-    cleaned = rows_validate(rows, CONSUMER_FIELDS, errors)
-    for index, row in enumerate(cleaned):
-        if row is not None:
-            _hash_identifiers(row, index, errors)
-    unique_rows, repeated = _dedupe_within_batch(cleaned, errors)
-    errors.raise_if_any(received=len(rows))
-    with transaction.atomic():
-        created, updated, duplicates = _upsert_by_external_ref(
-            model=Consumer, organization=organization, rows=unique_rows
-        )
-        result = BatchResult(received=len(rows), created=created, updated=updated, duplicates=duplicates + repeated)
-        audit_record(
-            action="consumers.batch_ingest",
-            user=by,
-            api_key=api_key,
-            organization=organization,
-            metadata={**result.as_dict(), "source": source},
-        )
-    return result
+    return _reference_batch_ingest(
+        model=Consumer,
+        specs=CONSUMER_FIELDS,
+        action="consumers.batch_ingest",
+        organization=organization,
+        rows=rows,
+        by=by,
+        api_key=api_key,
+        source=source,
+        prepare=_hash_identifiers,
+    )
 
 
 def catalog_item_batch_ingest(
@@ -497,20 +522,13 @@ def catalog_item_batch_ingest(
     api_key: PartnerApiKey | None = None,
     source: str = "json",
 ) -> BatchResult:
-    errors = RowErrors()
-    cleaned = rows_validate(rows, ITEM_FIELDS, errors)
-    unique_rows, repeated = _dedupe_within_batch(cleaned, errors)
-    errors.raise_if_any(received=len(rows))
-    with transaction.atomic():
-        created, updated, duplicates = _upsert_by_external_ref(
-            model=CatalogItem, organization=organization, rows=unique_rows
-        )
-        result = BatchResult(received=len(rows), created=created, updated=updated, duplicates=duplicates + repeated)
-        audit_record(
-            action="catalog_items.batch_ingest",
-            user=by,
-            api_key=api_key,
-            organization=organization,
-            metadata={**result.as_dict(), "source": source},
-        )
-    return result
+    return _reference_batch_ingest(
+        model=CatalogItem,
+        specs=ITEM_FIELDS,
+        action="catalog_items.batch_ingest",
+        organization=organization,
+        rows=rows,
+        by=by,
+        api_key=api_key,
+        source=source,
+    )
