@@ -8,7 +8,12 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from analytics.services.experiments import assignment_get_or_create, conversions_record, exposures_record
+from analytics.services.experiments import (
+    assignment_get_or_create,
+    campaign_reweight,
+    conversions_record,
+    exposures_record,
+)
 from campaigns.models import Campaign, DataPurpose, Role
 from tests.factories import (
     AgreementFactory,
@@ -58,8 +63,13 @@ def png_file(tmp_path):
 def simulate_traffic(campaign: Campaign, consumers) -> None:
     now = timezone.now()
     for index, consumer in enumerate(consumers):
-        variant = assignment_get_or_create(campaign=campaign, consumer=consumer).variant
-        exposures_record(campaign=campaign, items=[{"consumer": consumer.external_ref, "external_id": f"e{index}"}])
+        variant = assignment_get_or_create(campaign=campaign, consumer=consumer, now=now - timedelta(days=3)).variant
+        exposures_record(
+            campaign=campaign,
+            items=[
+                {"consumer": consumer.external_ref, "external_id": f"e{index}", "occurred_at": now - timedelta(days=3)}
+            ],
+        )
         if index % (2 if variant.key == "treatment" else 5) == 0:
             conversions_record(
                 campaign=campaign,
@@ -68,10 +78,14 @@ def simulate_traffic(campaign: Campaign, consumers) -> None:
                         "consumer": consumer.external_ref,
                         "external_id": f"o{index}",
                         "value": "199",
-                        "occurred_at": now - timedelta(days=index % 3),
+                        "occurred_at": now - timedelta(days=index % 3, hours=1),
                     }
                 ],
             )
+
+
+def reweight(campaign: Campaign) -> None:
+    campaign_reweight(campaign=campaign, random_state=0)
 
 
 def test_manager_creates_reviews_launches_and_reads_results(page_in, live_server, world, screenshot, tmp_path):
@@ -117,6 +131,7 @@ def test_manager_creates_reviews_launches_and_reads_results(page_in, live_server
     assert page.locator('h1 .status-tag[data-status="running"]').is_visible()
 
     simulate_traffic(campaign, world["consumers"])
+    reweight(campaign)
     page.get_by_role("link", name="Results").click()
     page.wait_for_url("**/results/")
     page.locator("#conversions-chart .main-svg").first.wait_for(state="visible")
@@ -124,6 +139,7 @@ def test_manager_creates_reviews_launches_and_reads_results(page_in, live_server
     assert page.locator("#arms-table tbody tr").count() == 2
     assert page.locator("#posterior-chart .scatterlayer .trace").count() == 2
     assert page.locator("#weights-chart").is_visible()
+    assert page.get_by_role("cell", name="platform").is_visible()  # attributed revenue per party
     screenshot(page, "campaign-results-en")
 
     page.get_by_role("button", name="简体中文").click()
