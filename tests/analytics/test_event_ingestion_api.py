@@ -1,4 +1,3 @@
-import threading
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -10,6 +9,7 @@ from rest_framework.test import APIClient
 from analytics.models import Event
 from campaigns.models import AuditEvent
 from tests.factories import CampaignFactory, CatalogItemFactory, ConsumerFactory, issue_api_key
+from tests.ingestion_concurrency import post_at_once
 
 EVENTS = "/api/v1/events/batch/"
 
@@ -222,21 +222,8 @@ def test_two_identical_batches_at_once_create_each_event_once(partner):
     CatalogItemFactory(organization=partner, external_ref="sofa")
     secret = issue_api_key(partner, ["events:write"])
     batch = {"events": [event_row(f"e{i}") for i in range(2000)]}
-    results: list[dict] = []
-    start = threading.Barrier(2)
 
-    def send() -> None:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
-        start.wait()
-        results.append(client.post(EVENTS, batch, format="json").json())
-        connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = [body for _, body in post_at_once(path=EVENTS, secret=secret, bodies=[batch, batch])]
 
     assert Event.objects.filter(organization=partner).count() == 2000
     assert len(results) == 2
@@ -286,25 +273,10 @@ def test_overlapping_batches_in_opposite_orders_both_succeed(partner):
     CatalogItemFactory(organization=partner, external_ref="sofa")
     secret = issue_api_key(partner, ["events:write"])
     rows = [event_row(f"e{i:04d}") for i in range(1000)]
-    bodies = [{"events": rows}, {"events": rows[::-1]}]
-    statuses: list[int] = []
-    created: list[int] = []
-    start = threading.Barrier(2)
 
-    def send(body: dict) -> None:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
-        start.wait()
-        response = client.post(EVENTS, body, format="json")
-        statuses.append(response.status_code)
-        created.append(response.json().get("created", 0))
-        connection.close()
+    results = post_at_once(path=EVENTS, secret=secret, bodies=[{"events": rows}, {"events": rows[::-1]}])
 
-    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    statuses = [status for status, _ in results]
+    created = [body.get("created", 0) for _, body in results]
     assert statuses == [200, 200]
     assert sum(created) == 1000 and Event.objects.filter(organization=partner).count() == 1000

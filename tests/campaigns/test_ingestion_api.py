@@ -6,7 +6,8 @@ from django.test import override_settings
 
 from campaigns.identity import hash_email, hash_phone
 from campaigns.models import AuditEvent, CatalogItem, Consumer, Role
-from tests.factories import ConsumerFactory, MembershipFactory
+from tests.factories import ConsumerFactory, MembershipFactory, issue_api_key
+from tests.ingestion_concurrency import post_at_once
 
 CONSUMERS = "/api/v1/consumers/batch/"
 ITEMS = "/api/v1/items/batch/"
@@ -295,31 +296,12 @@ class TestCatalogItemBatch:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_identical_consumer_batches_at_once_create_each_consumer_once(partner):
-    import threading
-
-    from rest_framework.test import APIClient
-
-    from tests.factories import issue_api_key
-
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL; SQLite serialises them with one write lock")
     secret = issue_api_key(partner, ["consumers:write"])
     batch = {"consumers": [consumer_row(f"c{i:04d}") for i in range(1000)]}
-    results: list[dict] = []
-    start = threading.Barrier(2)
 
-    def send() -> None:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
-        start.wait()
-        results.append(client.post(CONSUMERS, batch, format="json").json())
-        connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = [body for _, body in post_at_once(path=CONSUMERS, secret=secret, bodies=[batch, batch])]
 
     assert Consumer.objects.filter(organization=partner).count() == 1000
     assert sum(r["created"] for r in results) == 1000
