@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -25,7 +25,7 @@ from analytics.selectors.segments import (
 )
 from campaigns.models import Role, TaskRun
 from campaigns.services.audit import audit_record
-from xmkt_site.errors import ApplicationError
+from xmkt_site.errors import ApplicationError, NotFoundError
 from xmkt_site.views import role_required
 
 INSIGHT_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST})
@@ -103,6 +103,13 @@ def _html(figure: go.Figure, div_id: str) -> str:
         div_id=div_id,
         config={"displaylogo": False, "responsive": True},
     )
+
+
+def _segment_or_404(request: HttpRequest, pk: int) -> Segment:
+    try:
+        return segment_get(organization=request.actor.organization, pk=pk)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
 
 
 def _campaign_create_url() -> str | None:
@@ -334,7 +341,7 @@ def segment_list_view(request: HttpRequest) -> HttpResponse:
 @role_required(INSIGHT_ROLES)
 def segment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     organization = request.actor.organization
-    segment = segment_get(organization=organization, pk=pk)
+    segment = _segment_or_404(request, pk)
     history = segment_size_history(organization=organization, keys=[segment.key])[segment.key]
     centroid = [
         {"label": feature_label(name), "centroid": value, "median": segment.median.get(name)}
@@ -356,7 +363,7 @@ def segment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(INSIGHT_ROLES)
 def segment_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Members as CSV: pseudonymous external references of consented consumers only. Audited (ids and counts)."""
-    segment = segment_get(organization=request.actor.organization, pk=pk)
+    segment = _segment_or_404(request, pk)
     refs = list(segment_member_refs(segment=segment))
     audit_record(
         action="segment.export",
@@ -446,7 +453,10 @@ def forecast_list_view(request: HttpRequest) -> HttpResponse:
 
 @role_required(INSIGHT_ROLES)
 def forecast_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    forecast = forecast_get(organization=request.actor.organization, pk=pk)
+    try:
+        forecast = forecast_get(organization=request.actor.organization, pk=pk)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
     future = [point for point in forecast.points.all() if point.predicted is not None]
     context = {
         "forecast": forecast,
