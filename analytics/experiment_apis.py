@@ -4,7 +4,8 @@ they are a party of and read aggregates with their agreement's k applied."""
 
 import math
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -124,6 +125,7 @@ class TouchItemSerializer(serializers.Serializer):
     recommendation_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
+@extend_schema_serializer(component_name="TrackingBatchOutput")
 class BatchOutputSerializer(serializers.Serializer):
     accepted = serializers.IntegerField()
     duplicates = serializers.IntegerField()
@@ -135,6 +137,7 @@ class ExposureCreateApi(APIView):
     required_scopes = (ApiScope.CAMPAIGNS_WRITE,)
 
     class InputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="ExposureItem")
         class ItemSerializer(TouchItemSerializer):
             kind = serializers.ChoiceField(["impression", "click", "recommendation"], default="impression")
 
@@ -158,6 +161,7 @@ class ConversionCreateApi(APIView):
     required_scopes = (ApiScope.CAMPAIGNS_WRITE,)
 
     class InputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="ConversionItem")
         class ItemSerializer(TouchItemSerializer):
             value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, default=0)
 
@@ -229,7 +233,7 @@ class CampaignResultsApi(APIView):
     allowed_roles = READ_ROLES
     required_scopes = (ApiScope.CAMPAIGNS_READ,)
 
-    @extend_schema(operation_id="campaign_results", responses=serializers.JSONField())
+    @extend_schema(operation_id="campaign_results", responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         actor = actor_for_request(request)
         campaign = campaign_get(actor=actor, pk=pk)
@@ -257,7 +261,7 @@ class CampaignAttributionApi(APIView):
             OpenApiParameter("model", str, enum=["last_touch", "position_based"]),
             OpenApiParameter("window_days", int),
         ],
-        responses=serializers.JSONField(),
+        responses=OpenApiTypes.OBJECT,
     )
     def get(self, request, pk: int):
         actor = actor_for_request(request)
@@ -278,7 +282,7 @@ class CampaignReweightApi(APIView):
     allowed_roles = MANAGE_ROLES
     required_scopes = None
 
-    @extend_schema(operation_id="campaign_reweight", request=None, responses=serializers.JSONField())
+    @extend_schema(operation_id="campaign_reweight", request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, pk: int):
         actor = actor_for_request(request)
         change = campaign_reweight(campaign=campaign_get(actor=actor, pk=pk, for_write=True))
@@ -320,3 +324,15 @@ class TrackingLinkCreateApi(APIView):
             partner=partner,
         )
         return Response(self.OutputSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+def _name_nested_serializers() -> None:
+    """Schema component names from the view (`CampaignCreateInput`), so nested `InputSerializer`s never collide."""
+    for view in [v for v in globals().values() if isinstance(v, type) and issubclass(v, APIView)]:
+        for attribute, suffix in (("InputSerializer", "Input"), ("OutputSerializer", "Output")):
+            serializer = view.__dict__.get(attribute)
+            if serializer is not None:
+                extend_schema_serializer(component_name=view.__name__.removesuffix("Api") + suffix)(serializer)
+
+
+_name_nested_serializers()

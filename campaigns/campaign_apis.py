@@ -4,7 +4,7 @@ and data-sharing agreements (platform administrators). One view per operation.""
 import base64
 import binascii
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -454,3 +454,15 @@ class AgreementCreateApi(APIView):
             raise ApplicationError("Unknown partner.", fields={"partner": ["Unknown partner."]})
         agreement = agreement_create(platform=actor.organization, partner=partner, by=actor.user, **values)
         return Response(self.OutputSerializer(agreement).data, status=status.HTTP_201_CREATED)
+
+
+def _name_nested_serializers() -> None:
+    """Schema component names from the view (`CampaignCreateInput`), so nested `InputSerializer`s never collide."""
+    for view in [v for v in globals().values() if isinstance(v, type) and issubclass(v, APIView)]:
+        for attribute, suffix in (("InputSerializer", "Input"), ("OutputSerializer", "Output")):
+            serializer = view.__dict__.get(attribute)
+            if serializer is not None:
+                extend_schema_serializer(component_name=view.__name__.removesuffix("Api") + suffix)(serializer)
+
+
+_name_nested_serializers()
