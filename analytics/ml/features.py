@@ -55,15 +55,11 @@ def _epoch_days(timestamps: pd.Series) -> np.ndarray:
 
 
 def _group_extreme(codes: np.ndarray, values: np.ndarray, n_groups: int, *, largest: bool) -> np.ndarray:
-    """Max (or min) of `values` per integer code; NaN for codes without rows. Sorting beats ufunc.at at 20M rows."""
-    result = np.full(n_groups, np.nan)
-    if codes.size == 0:
-        return result
-    order = np.lexsort((values, codes))
-    sorted_codes = codes[order]
-    boundary = np.flatnonzero(np.diff(sorted_codes)) + 1
-    pick = np.r_[boundary - 1, sorted_codes.size - 1] if largest else np.r_[0, boundary]
-    result[sorted_codes[pick]] = values[order][pick]
+    """Max (or min) of `values` per integer code; NaN for codes without rows. numpy >= 1.25's ufunc.at is fast
+    (0.1 s for 4M rows) where a lexsort took seconds."""
+    result = np.full(n_groups, -np.inf if largest else np.inf)
+    (np.maximum if largest else np.minimum).at(result, codes, values)
+    result[np.isinf(result)] = np.nan
     return result
 
 
@@ -194,7 +190,12 @@ def _category_spend_shares(
     top_categories: int,
 ) -> dict[str, np.ndarray]:
     purchase_values = events["value"].to_numpy(dtype="float64", na_value=0.0)[is_purchase]
-    category_codes, category_names = pd.factorize(events["category"].to_numpy()[is_purchase], use_na_sentinel=True)
+    category = events["category"]
+    if isinstance(category.dtype, pd.CategoricalDtype):  # codes directly: no 20M-string object array
+        category_codes = category.cat.codes.to_numpy()[is_purchase].astype("int64")
+        category_names = category.cat.categories
+    else:
+        category_codes, category_names = pd.factorize(category.to_numpy()[is_purchase], use_na_sentinel=True)
     totals = np.bincount(category_codes[category_codes >= 0], weights=purchase_values[category_codes >= 0])
     kept = np.argsort(-totals, kind="stable")[:top_categories]
     # Remap: kept categories to 0..k-1, everything else (including missing) to k = "other".
