@@ -8,8 +8,10 @@ Mapping, identical on both database paths:
   discounts, manual lines) become kind=service tagged "non_product", so recommenders can leave them out.
 - Each line -> Event with external_id "<InvoiceNo>-<n>", n the line's position within its invoice in file order (stable
   across re-runs and across imports of a prefix of the file). Invoices "C…" are refunds, other lines purchases;
-  quantity and value are magnitudes (the type carries the direction), value = |Quantity| × UnitPrice in pence.
-- InvoiceDate is UK local time (Europe/London, BST in summer) and is stored as an aware instant.
+  quantity and value are magnitudes (the type carries the direction), value = |Quantity| × UnitPrice rounded half
+  up to pence.
+- InvoiceDate is UK local time (Europe/London, BST in summer) and is stored as an aware instant. The file has no line
+  in the hours the clocks skip or repeat, where the two paths could read a wall time differently.
 - Skipped and counted: accounting adjustments (invoices "A…") and stock corrections (non-cancellation lines with
   Quantity <= 0, all with price 0 and no customer); they are not customer behaviour.
 
