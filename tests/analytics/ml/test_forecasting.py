@@ -11,6 +11,7 @@ from analytics.ml.forecasting import (
     ExponentialSmoothingForecaster,
     MarketModelForecaster,
     SeasonalNaiveForecaster,
+    daily_demand,
     default_candidates,
     prepare_daily_series,
     winsorize_upper,
@@ -151,3 +152,27 @@ def test_history_too_short_for_a_backtest_uses_the_simplest_candidate_unvalidate
     assert auto.chosen_ in {"seasonal_naive", "dow_mean_8w"}
     assert any("unvalidated" in note for note in auto.notes_)
     assert len(auto.predict()) == 28
+
+
+def test_daily_demand_nets_refunds_counts_orders_and_fills_gaps():
+    events = pd.DataFrame(
+        {
+            "type": ["purchase", "purchase", "refund", "view", "purchase"],
+            "value": [10.0, 5.0, 4.0, 0.0, 7.0],
+            "quantity": [2, 1, 1, 1, 3],
+            "order_id": ["o1", "o1", "r1", None, "o2"],
+            "category": ["home", "course", "home", "home", "home"],
+            "occurred_at": pd.to_datetime(
+                ["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-03", "2024-01-03", "2024-01-04"], format="ISO8601"
+            ),
+        }
+    )
+
+    totals = daily_demand(events)
+    by_category = daily_demand(events, by="category")
+
+    assert totals["revenue"].tolist() == [15.0, 0.0, -4.0, 7.0]
+    assert totals["units"].tolist() == [3.0, 0.0, -1.0, 3.0]
+    assert totals["orders"].tolist() == [1.0, 0.0, 0.0, 1.0]
+    assert by_category["revenue__home"].tolist() == [10.0, 0.0, -4.0, 7.0]
+    assert by_category["revenue__course"].tolist() == [5.0, 0.0, 0.0, 0.0]
