@@ -21,6 +21,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from analytics.ml.features import EVENT_TYPES, RFM_COLUMNS, build_consumer_features  # noqa: E402
 from analytics.ml.forecasting import AutoForecaster, daily_demand  # noqa: E402
@@ -139,6 +140,41 @@ def run(n_consumers: int, n_events: int, n_category_series: int, seed: int) -> d
     }
 
 
+def online_retail_segmentation(path: Path) -> dict:
+    """Acceptance check on real data: RFM segments of Online Retail customers with two seeds (ARI) and the ratio of
+    the highest to the lowest segment's median monetary value. Population: customers with at least one order and a
+    positive net spend."""
+    from _data import load_online_retail, online_retail_events
+    from sklearn.metrics import adjusted_rand_score
+
+    features = build_consumer_features(online_retail_events(load_online_retail(path)), as_of="2011-12-10")
+    buyers = features[(features["frequency"] >= 1) & (features["monetary"] > 0)]
+    rfm = buyers[list(RFM_COLUMNS)]
+    first = SegmentModel(random_state=1).fit(rfm)
+    second = SegmentModel(random_state=2).fit(rfm)
+    medians = first.profiles_frame()["median"].map(lambda median: median["monetary"])
+    result = {
+        "customers": len(rfm),
+        "k": [first.n_clusters_, second.n_clusters_],
+        "adjusted_rand_index": round(float(adjusted_rand_score(first.labels_, second.labels_)), 4),
+        "median_monetary_ratio_high_to_low": round(float(medians.max() / medians.min()), 2),
+        "segments": [
+            {"label": p.label, "size": p.size, "name_zh": p.name_zh, "name_en": p.name_en, "median": p.median}
+            for p in first.profiles_
+        ],
+    }
+    print(
+        f"Online Retail RFM segments: k={result['k']}, ARI between seeds {result['adjusted_rand_index']} "
+        f"(target >= 0.9), median monetary high/low {result['median_monetary_ratio_high_to_low']}x (target >= 5)"
+    )
+    for segment in result["segments"]:
+        print(
+            f"  {segment['label']}: {segment['size']:>5}  {segment['name_zh']} / {segment['name_en']}"
+            f"  {segment['median']}"
+        )
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--consumers", type=int, default=1_000_000)
@@ -146,8 +182,16 @@ def main() -> None:
     parser.add_argument("--category-series", type=int, default=2, help="category revenue series to forecast")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--online-retail",
+        type=Path,
+        default=None,
+        help="also run the segmentation acceptance check on this Online Retail file",
+    )
     args = parser.parse_args()
     result = run(args.consumers, args.events, args.category_series, args.seed)
+    if args.online_retail:
+        result["online_retail_segmentation"] = online_retail_segmentation(args.online_retail)
     print(
         f"total (without generation) {result['seconds']:.1f} s (target < 120), peak RSS {result['peak_rss_mb']:,.0f} MB"
         f" (target < 8192); load average {result['load_average_at_end']}"
