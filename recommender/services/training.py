@@ -251,3 +251,33 @@ def training_enqueue(
         params={"target_id": target.pk, "with_tensorflow": with_tensorflow},
         by=by,
     )
+
+
+def cross_domain_evaluate(
+    *, organization: Organization, target: Organization, l2: float = 300.0, test_quantile: float = TEST_QUANTILE
+) -> dict[str, Any]:
+    """Joint (both catalogues) vs single-domain vs popularity on the target catalogue, for consumers active on both
+    sides and consumers new to the target, on the consented training set and a temporal split at `test_quantile`."""
+    from recommender.ml import cross_domain_lift
+
+    dataset = dataset_build(organization=organization, target=target)
+    users, items = IdEncoder(dataset.user_ids), IdEncoder(dataset.item_ids)
+    events = dataset.events
+    cut = events["timestamp"].quantile(test_quantile)
+    train = events[events["timestamp"] < cut]
+    held = events[(events["timestamp"] >= cut) & events["user_id"].isin(train["user_id"])]
+    report = cross_domain_lift(
+        lambda: EASE(l2=l2),
+        _matrix(train, users, items),
+        _matrix(held, users, items),
+        dataset.item_domains,
+        target.slug,
+        k=K,
+    )
+    report["data"] = {
+        "users": len(dataset.user_ids),
+        "linked_consumers": dataset.linked_consumers,
+        "events": len(events),
+        "cutoff": cut.isoformat(),
+    }
+    return report
