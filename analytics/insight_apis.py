@@ -23,7 +23,9 @@ FORECAST_READ_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST
 
 
 def _is_partner_view(actor: Actor) -> bool:
-    return actor.is_api_key or actor.role == Role.PARTNER_USER or not actor.is_platform
+    """Machines and partner staff get the agreement view; internal roles (of the platform, or of a partner running
+    its own analytics on its own data) read their own organization's segments in full."""
+    return actor.is_api_key or actor.role == Role.PARTNER_USER
 
 
 @extend_schema_serializer(component_name="SegmentSummary")
