@@ -21,6 +21,7 @@ from analytics.services.experiments import (
     exposures_record,
     tracking_link_create,
 )
+from campaigns.campaign_apis import name_nested_serializers
 from campaigns.models import ApiScope, DataPurpose, Role
 from campaigns.selectors.campaigns import campaign_get
 from campaigns.selectors.consent import consumer_has_consent
@@ -326,13 +327,4 @@ class TrackingLinkCreateApi(APIView):
         return Response(self.OutputSerializer(link).data, status=status.HTTP_201_CREATED)
 
 
-def _name_nested_serializers() -> None:
-    """Schema component names from the view (`CampaignCreateInput`), so nested `InputSerializer`s never collide."""
-    for view in [v for v in globals().values() if isinstance(v, type) and issubclass(v, APIView)]:
-        for attribute, suffix in (("InputSerializer", "Input"), ("OutputSerializer", "Output")):
-            serializer = view.__dict__.get(attribute)
-            if serializer is not None:
-                extend_schema_serializer(component_name=view.__name__.removesuffix("Api") + suffix)(serializer)
-
-
-_name_nested_serializers()
+name_nested_serializers(globals())

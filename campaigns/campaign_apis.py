@@ -456,13 +456,13 @@ class AgreementCreateApi(APIView):
         return Response(self.OutputSerializer(agreement).data, status=status.HTTP_201_CREATED)
 
 
-def _name_nested_serializers() -> None:
+def name_nested_serializers(namespace: dict) -> None:
     """Schema component names from the view (`CampaignCreateInput`), so nested `InputSerializer`s never collide."""
-    for view in [v for v in globals().values() if isinstance(v, type) and issubclass(v, APIView)]:
+    for view in [v for v in namespace.values() if isinstance(v, type) and issubclass(v, APIView)]:
         for attribute, suffix in (("InputSerializer", "Input"), ("OutputSerializer", "Output")):
             serializer = view.__dict__.get(attribute)
             if serializer is not None:
                 extend_schema_serializer(component_name=view.__name__.removesuffix("Api") + suffix)(serializer)
 
 
-_name_nested_serializers()
+name_nested_serializers(globals())

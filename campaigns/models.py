@@ -780,6 +780,9 @@ class Assignment(models.Model):
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
 
+    def __str__(self) -> str:
+        return f"consumer {self.consumer_id} → variant {self.variant_id}"
+
 
 class Exposure(models.Model):
     """A touch: an impression, a tracking-link click or a recommendation shown in the campaign."""
@@ -805,6 +808,9 @@ class Exposure(models.Model):
         verbose_name = _("exposure")
         verbose_name_plural = _("exposures")
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.external_id}"
+
 
 class Conversion(models.Model):
     """A purchase credited to a campaign; idempotent by (campaign, external_id)."""
@@ -827,6 +833,9 @@ class Conversion(models.Model):
         verbose_name = _("conversion")
         verbose_name_plural = _("conversions")
 
+    def __str__(self) -> str:
+        return f"conversion {self.external_id}"
+
 
 class AllocationChange(models.Model):
     """Every change of arm weights, with the counts it was computed from and the layout it produced."""
@@ -844,3 +853,6 @@ class AllocationChange(models.Model):
         ordering = ["campaign", "changed_at", "id"]
         verbose_name = _("allocation change")
         verbose_name_plural = _("allocation changes")
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.changed_at:%Y-%m-%d %H:%M}"
