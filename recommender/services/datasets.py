@@ -2,9 +2,9 @@
 
 Who is in a training set for (organization's consumers, target catalogue):
 - only consumers of `organization` whose latest `personalization` record grants it;
-- when the target is another organization's catalogue, a consumer's events on that side are joined in only if they
-  also gave `partner_sharing` consent naming the target, and the matching consumer on the other side (same keyed phone
-  hash) gave `personalization` and `partner_sharing` consent naming `organization`. Everyone else is served by
+- when the target is another organization's catalogue, a consumer's events on that side (the target's consumer with
+  the same keyed phone hash) are joined in only under an active agreement and if they also gave `partner_sharing`
+  consent naming the target. Everyone else is served by
   popularity (non-personalised mode) and never reaches a model.
 """
 
@@ -54,7 +54,13 @@ def training_consumer_ids(*, organization: Organization) -> list[int]:
 
 
 def linked_consumer_pairs(*, organization: Organization, target: Organization) -> dict[int, int]:
-    """{target-side consumer pk: organization-side consumer pk} for people who allowed the two sides to be joined."""
+    """{target-side consumer pk: organization-side consumer pk} for people whose two records may be joined: an active
+    agreement between the organizations, and the organization-side consumer's personalization consent and
+    partner_sharing consent naming the target (PIPL Art. 23: the recipient is named). Matched by keyed phone hash."""
+    from recommender.services.serving import active_agreement_exists
+
+    if not active_agreement_exists(first=organization, second=target):
+        return {}
     own = (
         Consumer.objects.filter(
             pk__in=consented_consumer_ids(organization=organization, purpose=DataPurpose.PERSONALIZATION)
@@ -66,17 +72,9 @@ def linked_consumer_pairs(*, organization: Organization, target: Organization) -
         )
         .exclude(phone_hash="")
     )
-    other = (
-        Consumer.objects.filter(pk__in=consented_consumer_ids(organization=target, purpose=DataPurpose.PERSONALIZATION))
-        .filter(
-            pk__in=consented_consumer_ids(
-                organization=target, purpose=DataPurpose.PARTNER_SHARING, recipient=organization
-            )
-        )
-        .exclude(phone_hash="")
-    )
     own_by_hash = dict(own.values_list("phone_hash", "pk"))
-    return {pk: own_by_hash[h] for h, pk in other.values_list("phone_hash", "pk") if h in own_by_hash}
+    other = Consumer.objects.filter(organization=target).exclude(phone_hash="").values_list("phone_hash", "pk")
+    return {pk: own_by_hash[h] for h, pk in other if h in own_by_hash}
 
 
 CHUNK = 5000
