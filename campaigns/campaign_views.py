@@ -4,6 +4,7 @@ actions, the review report, variants, co-branding and the audience definition.""
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -308,7 +309,15 @@ def campaign_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": [(a, ACTION_LABELS[a]) for a in STATE_ACTIONS.get(campaign.status, [])] if can_manage else [],
         "can_manage": can_manage,
         "editable": can_manage and campaign.status == Campaign.Status.DRAFT,
-        "offers": list(campaign.offers.all()),
+        "offers": [
+            {
+                "offer": offer,
+                "pools": offer.code_pools.annotate(
+                    total=Count("codes"), redeemed=Count("codes", filter=Q(codes__redeemed_at__isnull=False))
+                ).order_by("id"),
+            }
+            for offer in campaign.offers.select_related("course", "partner").order_by("id")
+        ],
     }
     return render(request, "campaigns/campaign_detail.html", context)
 
