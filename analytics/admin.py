@@ -9,6 +9,8 @@ from analytics.models import (
     Forecast,
     ForecastPoint,
     MarketIndicator,
+    OverlapMatchToken,
+    OverlapQuery,
     Segment,
     SegmentMembership,
     SegmentRun,
@@ -105,3 +107,36 @@ class MarketIndicatorAdmin(admin.ModelAdmin):
     list_filter = ["organization", "name"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+
+@admin.register(OverlapMatchToken)
+class OverlapMatchTokenAdmin(ComputedAdmin):
+    """Per-agreement matching tokens are keyed hashes: the admin counts them, it never shows one."""
+
+    list_display = ["pk", "agreement", "consumer"]
+    list_filter = ["agreement"]
+    exclude = ["token"]
+    list_select_related = ["agreement", "consumer"]
+    show_full_result_count = False
+
+
+@admin.register(OverlapQuery)
+class OverlapQueryAdmin(ComputedAdmin):
+    """What each clean-room query released, for the privacy officer. The matched audience itself stays out."""
+
+    list_display = [
+        "created_at",
+        "agreement",
+        "api_key",
+        "requested_by",
+        "audience_size",
+        "breakdown",
+        "mechanism",
+        "epsilon",
+    ]
+    list_filter = ["agreement", "mechanism", "breakdown"]
+    date_hierarchy = "created_at"
+    exclude = ["audience_set", "audience_fingerprint"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # released aggregates are the record of what left the platform
