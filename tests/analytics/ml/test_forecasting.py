@@ -176,3 +176,17 @@ def test_daily_demand_nets_refunds_counts_orders_and_fills_gaps():
     assert totals["orders"].tolist() == [1.0, 0.0, 0.0, 1.0]
     assert by_category["revenue__home"].tolist() == [10.0, 0.0, -4.0, 7.0]
     assert by_category["revenue__course"].tolist() == [5.0, 0.0, 0.0, 0.0]
+
+
+def test_auto_forecaster_passes_caller_exog_to_the_market_model_drivers():
+    series = weekly_series(120)
+    dates = pd.date_range(series.index[0], periods=120 + 14, freq="D")
+    promotion = pd.DataFrame({"promotion": (np.arange(len(dates)) % 9 == 0).astype(float)}, index=dates)
+    candidates = {"seasonal_naive": SeasonalNaiveForecaster(), "market_model": MarketModelForecaster()}
+
+    auto = AutoForecaster(horizon=14, candidates=candidates, n_validation_origins=2).fit(
+        series + 40.0 * promotion["promotion"].iloc[:120].to_numpy(), exog=promotion
+    )
+
+    assert auto.drivers_["promotion"] == pytest.approx(40.0, rel=0.2)
+    assert len(auto.predict()) == 14
