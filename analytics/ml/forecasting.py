@@ -423,10 +423,13 @@ class AutoForecaster(BaseEstimator):
     (5) the interval is the point forecast plus the `interval_level` central quantiles of the validation residuals.
     `n_threads` caps BLAS/OpenMP threads during fit (None = library default).
 
-    Learned attributes: `chosen_` (a candidate name or "combination"), `weights_` (name -> weight of the final
-    forecast), `backtest_` (DataFrame: mae, mase, smape, weight per candidate and for the combination), `notes_`
-    (list of human-readable remarks: fallbacks, dropped candidates, clipped outliers), `drivers_` (market-model
-    coefficients or None), `interval_offsets_` (lower, upper residual quantiles added to the point forecast).
+    Learned attributes:
+    - `chosen_`: a candidate name, "combination", or the fallbacks "zero" / "recent_mean";
+    - `weights_`: candidate name -> weight in the final forecast;
+    - `backtest_`: DataFrame of mae, mase, smape, weight per candidate and for the combination;
+    - `notes_`: human-readable remarks (fallbacks, skipped or failed candidates, clipped outliers);
+    - `drivers_`: market-model coefficients or None;
+    - `interval_offsets_`: (lower, upper) residual quantiles added to the point forecast.
     """
 
     def __init__(
@@ -542,7 +545,10 @@ class AutoForecaster(BaseEstimator):
             except (ValueError, np.linalg.LinAlgError) as error:
                 self.notes_.append(f"{name} failed in the backtest and was dropped: {error}")
         if not predictions:
-            raise ValueError("every candidate failed in the backtest; see notes")
+            self.chosen_, self.weights_ = "recent_mean", {}
+            self.recent_mean_ = float(values[-SEASON_LENGTH:].mean())
+            self.notes_.append("every candidate failed in the backtest; fell back to the mean of the last 7 days")
+            return
 
         def scores(predicted: np.ndarray) -> dict[str, float]:
             return {
