@@ -251,7 +251,9 @@ def forecast_chart_html(forecast: Forecast) -> str:
 
 
 def drivers_chart_html(forecast: Forecast) -> str:
-    drivers = sorted(forecast.drivers.items(), key=lambda item: abs(item[1]), reverse=True)[:12]
+    # The intercept is the level, not a driver.
+    drivers = [(name, value) for name, value in forecast.drivers.items() if name != "intercept"]
+    drivers = sorted(drivers, key=lambda item: abs(item[1]), reverse=True)[:12]
     figure = go.Figure(
         go.Bar(
             x=[value for _name, value in drivers][::-1],

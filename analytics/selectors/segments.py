@@ -29,6 +29,15 @@ def segment_get(*, organization: Organization, pk: int) -> Segment:
     return segment
 
 
+def segment_current_for(*, organization: Organization, pk: int) -> Segment | None:
+    """The current segment with the same stable number as segment `pk` (which may belong to an earlier run): what a
+    campaign audience that names `pk` targets today. None when that behaviour no longer forms a segment."""
+    key = Segment.objects.filter(organization=organization, pk=pk).values_list("key", flat=True).first()
+    if key is None:
+        return None
+    return Segment.objects.filter(organization=organization, is_current=True, key=key).first()
+
+
 def segment_size_history(*, organization: Organization, keys: list[int], runs: int = 10) -> dict[int, list[dict]]:
     """Per segment number: size in each of the last `runs` segmentation runs, oldest first (the "trend")."""
     recent = list(SegmentRun.objects.filter(organization=organization).order_by("-created_at", "-id")[:runs])

@@ -89,3 +89,30 @@ def test_an_all_zero_series_is_stored_as_a_zero_forecast_with_its_note(platform)
     forecast = Forecast.objects.get(organization=platform, metric="revenue")
     assert result["forecasts"] == 1 and forecast.chosen_model == "zero"
     assert "all zero" in forecast.notes[0]
+
+
+def test_market_indicators_are_imported_and_enter_the_market_model_as_drivers(platform, tmp_path):
+    # given a shop and a CSV of a daily indicator
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from analytics.models import MarketIndicator
+
+    seed_shop(platform, consumers=30, days=50)
+    today = timezone.localdate()
+    path = tmp_path / "indicators.csv"
+    lines = ["date,name,value"] + [f"{today - timedelta(days=d)},home_sales,{100 + d % 7}" for d in range(60)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    # when imported twice (idempotent) and forecast with the market model
+    for _run in range(2):
+        call_command("import_market_indicators", str(path), "--org", platform.slug, stdout=StringIO())
+    forecasts_build(organization=platform, horizon=7, top_categories=0, metrics=("revenue",), candidates=FAST)
+
+    # then the indicator is stored once per day and appears among the drivers
+    assert MarketIndicator.objects.filter(organization=platform).count() == 60
+    forecast = Forecast.objects.get(organization=platform, metric="revenue")
+    assert "indicator__home_sales" in forecast.drivers
