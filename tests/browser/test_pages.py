@@ -104,7 +104,7 @@ def test_manager_uses_the_console_in_chinese_and_english(page_in, live_server, d
     assert page.locator(".js-plotly-plot .scatterlayer .trace").count() == 3
     screenshot(page, "dashboard-zh-hans")
 
-    page.get_by_role("link", name="合作伙伴").click()
+    page.get_by_role("link", name="合作伙伴", exact=True).click()
     page.wait_for_url("**/partners/")
     assert page.get_by_role("link", name="Homely 家居").is_visible()
     assert page.locator("#partner-table tbody tr").count() == 2
@@ -115,7 +115,7 @@ def test_manager_uses_the_console_in_chinese_and_english(page_in, live_server, d
     assert page.get_by_role("cell", name="订单同步", exact=True).is_visible()
     screenshot(page, "partner-detail-zh-hans")
 
-    page.get_by_role("link", name="任务").click()
+    page.get_by_role("link", name="任务", exact=True).click()
     page.wait_for_url("**/jobs/")
     assert page.get_by_text("Not enough events to fit segments").first.is_visible()
     assert page.locator('tr[data-status="succeeded"] .status-tag').inner_text() == "成功"
@@ -129,13 +129,13 @@ def test_manager_uses_the_console_in_chinese_and_english(page_in, live_server, d
     assert page.locator('tr[data-status="failed"] .status-tag').inner_text() == "Failed"
     screenshot(page, "jobs-en")
 
-    page.get_by_role("link", name="Partners").click()
+    page.get_by_role("link", name="Partners", exact=True).click()
     page.wait_for_url("**/partners/")
     assert page.get_by_role("columnheader", name="Industry").is_visible()
     assert page.get_by_role("cell", name="Real estate", exact=True).is_visible()
     screenshot(page, "partners-en")
 
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="Dashboard", exact=True).click()
     page.locator(".js-plotly-plot .main-svg").first.wait_for(state="visible")
     assert page.locator(".js-plotly-plot .gtitle").text_content() == "Events per day"
     assert page.locator('[data-kpi="events"]').inner_text() == f"{demo['events_30_days']:,}"
