@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from analytics.services.ingestion import event_batch_ingest
-from campaigns.apis import BatchIngestApi, batch_schema
+from campaigns.apis import BatchIngestApi, ErasedCountMixin, batch_schema
 from campaigns.models import ApiScope
 from campaigns.services.ingestion import BatchResult
 
@@ -27,10 +27,14 @@ class EventBatchSerializer(serializers.Serializer):
     events = EventRowSerializer(many=True)
 
 
-class EventBatchOutputSerializer(serializers.Serializer):
+class EventBatchOutputSerializer(ErasedCountMixin, serializers.Serializer):
     received = serializers.IntegerField()
     created = serializers.IntegerField()
     duplicates = serializers.IntegerField()
+    erased = serializers.IntegerField(
+        required=False,
+        help_text="Events skipped because they name a consumer erased at their request; present only when > 0.",
+    )
 
 
 class EventBatchIngestApi(BatchIngestApi):

@@ -13,11 +13,25 @@ from xmkt_site.access import actor_for_request
 INGEST_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER})
 
 
-class BatchOutputSerializer(serializers.Serializer):
+class ErasedCountMixin:
+    """`erased` appears only when rows named consumers erased by a data-subject request (they are skipped)."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not data.get("erased"):
+            data.pop("erased", None)
+        return data
+
+
+class BatchOutputSerializer(ErasedCountMixin, serializers.Serializer):
     received = serializers.IntegerField()
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     duplicates = serializers.IntegerField()
+    erased = serializers.IntegerField(
+        required=False,
+        help_text="Consumer rows skipped because that person was erased at their request; present only when > 0.",
+    )
 
 
 class BatchUploadSerializer(serializers.Serializer):

@@ -12,8 +12,11 @@ Mapping, identical on both database paths:
   up to pence.
 - InvoiceDate is UK local time (Europe/London, BST in summer) and is stored as an aware instant. The file has no line
   in the hours the clocks skip or repeat, where the two paths could read a wall time differently.
-- Skipped and counted: accounting adjustments (invoices "A…") and stock corrections (non-cancellation lines with
-  Quantity <= 0, all with price 0 and no customer); they are not customer behaviour.
+- Skipped and counted: customers erased by a data-subject request (their CustomerID matches a tombstone; checked once
+  per import with one set-based query): neither the consumer nor any of their lines is stored, not even as a guest
+  event, and their lines contribute nothing to item titles or prices; accounting adjustments (invoices "A…") and stock
+  corrections (non-cancellation lines with Quantity <= 0, all with price 0 and no customer); they are not customer
+  behaviour.
 
 Re-running creates nothing: consumers and items are matched on external_ref, events on external_id
 (INSERT ... ON CONFLICT DO NOTHING). On PostgreSQL the file goes through COPY into a temporary table and three
@@ -37,8 +40,9 @@ from django.db import connection, transaction
 
 from analytics.models import EventType
 from analytics.services.ingestion import events_bulk_write, events_insert
-from campaigns.models import CatalogItem, Consumer, Organization
+from campaigns.models import CatalogItem, Consumer, ErasureTombstone, Organization
 from campaigns.services.ingestion import rows_insert_returning_refs
+from campaigns.services.privacy import erased_refs
 
 HEADER = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]
 UK = ZoneInfo("Europe/London")
@@ -60,6 +64,7 @@ class ImportSummary:
     rows_skipped: dict[str, int] = field(default_factory=dict)
     consumers_created: int = 0
     consumers_total: int = 0
+    consumers_erased: int = 0  # customers of the file skipped because they were erased at their request
     items_created: int = 0
     items_total: int = 0
     events_created: int = 0
@@ -151,6 +156,8 @@ _ADJUSTMENT = "(r.invoice_no LIKE 'A%%' OR r.unit_price < 0)"
 _CUSTOMER = "nullif(btrim(r.customer_id, ' '), '')"
 _DESCRIPTION = "btrim(r.description, ' ')"
 _HAS_DESCRIPTION = f"{_DESCRIPTION} <> ''"
+# Not a line of an erased customer; %(erased)s is the (usually empty) array of their CustomerIDs.
+_LIVE = f"({_CUSTOMER} IS NULL OR NOT ({_CUSTOMER} = ANY(%(erased)s::text[])))"
 
 
 def _first_description(condition: str) -> str:
@@ -207,19 +214,30 @@ def _import_with_copy(
         # Without statistics the estimates run to hundreds of millions of rows, which triggers JIT compilation that
         # costs more (over a second) than these queries do.
         cursor.execute("SET LOCAL jit = off")
+        erased: list[str] = []
+        if ErasureTombstone.objects.filter(organization=organization).exists():
+            cursor.execute(f"SELECT DISTINCT {_CUSTOMER} FROM retail_rows r WHERE {_KEPT}", org)
+            customers = [ref for (ref,) in cursor.fetchall() if ref is not None]
+            erased = sorted(erased_refs(organization=organization, external_refs=customers))
+        org["erased"] = erased
+        summary.consumers_erased = len(erased)
         cursor.execute(
             f"SELECT count(*), count(*) FILTER (WHERE {_ADJUSTMENT}),"
-            f" count(*) FILTER (WHERE NOT {_KEPT} AND NOT {_ADJUSTMENT}) FROM retail_rows r",
+            f" count(*) FILTER (WHERE NOT {_KEPT} AND NOT {_ADJUSTMENT}),"
+            f" count(*) FILTER (WHERE {_KEPT} AND NOT {_LIVE}) FROM retail_rows r",
             org,
         )
-        summary.rows_read, adjustments, corrections = cursor.fetchone()
+        summary.rows_read, adjustments, corrections, erased_lines = cursor.fetchone()
         summary.rows_skipped = {"accounting_adjustment": adjustments, "stock_correction": corrections}
+        if erased_lines:
+            summary.rows_skipped["erased_consumer"] = erased_lines
 
         cursor.execute(
             "INSERT INTO campaigns_consumer (created_at, updated_at, organization_id, external_ref, phone_hash,"
             " email_hash, age_band, gender, city, city_tier)"
             " SELECT now(), now(), %(org)s, ref, '', '', '', 'unknown', '', NULL"
-            f" FROM (SELECT DISTINCT {_CUSTOMER} AS ref FROM retail_rows r WHERE {_KEPT}) c WHERE ref IS NOT NULL"
+            f" FROM (SELECT DISTINCT {_CUSTOMER} AS ref FROM retail_rows r WHERE {_KEPT} AND {_LIVE}) c"
+            " WHERE ref IS NOT NULL"
             ' ORDER BY ref COLLATE "C"'
             " ON CONFLICT (organization_id, external_ref) DO NOTHING",
             org,
@@ -231,9 +249,9 @@ def _import_with_copy(
             "WITH firsts AS (SELECT r.stock_code AS code,"
             f"   {_first_description(f'{_HAS_DESCRIPTION} AND {_SALE}')} AS sale_title,"
             f"   {_first_description(_HAS_DESCRIPTION)} AS any_title"
-            f"   FROM retail_rows r WHERE {_KEPT} GROUP BY r.stock_code),"
+            f"   FROM retail_rows r WHERE {_KEPT} AND {_LIVE} GROUP BY r.stock_code),"
             " counted AS (SELECT r.stock_code AS code, r.unit_price, count(*) AS n"
-            f"   FROM retail_rows r WHERE {_SALE} GROUP BY r.stock_code, r.unit_price),"
+            f"   FROM retail_rows r WHERE {_SALE} AND {_LIVE} GROUP BY r.stock_code, r.unit_price),"
             " prices AS (SELECT DISTINCT ON (code) code, unit_price FROM counted ORDER BY code, n DESC, unit_price)"
             " INSERT INTO campaigns_catalogitem (created_at, updated_at, organization_id, kind, external_ref, title,"
             " description, category, tags, price, currency, active)"
@@ -265,7 +283,7 @@ def _import_with_copy(
                 "   AS line_in_invoice FROM retail_rows) r"
                 " JOIN campaigns_catalogitem i ON i.organization_id = %(org)s AND i.external_ref = r.stock_code"
                 f" LEFT JOIN campaigns_consumer c ON c.organization_id = %(org)s AND c.external_ref = {_CUSTOMER}"
-                f" WHERE {_KEPT}"
+                f" WHERE {_KEPT} AND {_LIVE}"
                 " ON CONFLICT (organization_id, external_id) DO NOTHING",
                 org,
             )
@@ -352,10 +370,12 @@ def _import_in_chunks(
     any_titles: dict[str, str] = {}
     prices: dict[str, Counter[Decimal]] = {}
     codes: set[str] = set()
+    erased = _erased_customers(path=path, organization=organization, limit=limit)
+    summary.consumers_erased = len(erased)
     on_stage("Scanning")
     for row in _parsed_rows(path, limit, None):  # pass 1: the dimension tables
         summary.rows_read += 1
-        reason = row.skip_reason
+        reason = row.skip_reason or ("erased_consumer" if row.customer_ref in erased else None)
         if reason:
             skipped[reason] += 1
             continue
@@ -372,6 +392,8 @@ def _import_in_chunks(
         "accounting_adjustment": skipped["accounting_adjustment"],
         "stock_correction": skipped["stock_correction"],
     }
+    if skipped["erased_consumer"]:
+        summary.rows_skipped["erased_consumer"] = skipped["erased_consumer"]
 
     consumers = [Consumer(organization=organization, external_ref=ref) for ref in sorted(customers)]
     summary.consumers_created = len(
@@ -401,7 +423,7 @@ def _import_in_chunks(
     on_stage("Events")
     for row in _parsed_rows(path, limit, on_progress):  # pass 2: the events
         lines_in_invoice[row.invoice_no] += 1  # counts every line, skipped or not, like the SQL window
-        if row.skip_reason:
+        if row.skip_reason or row.customer_ref in erased:
             continue
         kept += 1
         quantity = abs(row.quantity)
@@ -425,6 +447,22 @@ def _import_in_chunks(
     summary.events_created += events_insert(organization_id=organization.pk, rows=chunk)
     summary.events_existing = kept - summary.events_created
     return summary
+
+
+def _erased_customers(*, path: Path, organization: Organization, limit: int | None) -> set[str]:
+    """The file's CustomerIDs that were erased from the organization: a cheap extra read, only if anyone was erased."""
+    if not ErasureTombstone.objects.filter(organization=organization).exists():
+        return set()
+    customers: set[str] = set()
+    with _open_text(path) as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for number, row in enumerate(reader, start=1):
+            if limit is not None and number > limit:
+                break
+            customers.add(row[6].strip(" "))
+    customers.discard("")
+    return erased_refs(organization=organization, external_refs=customers)
 
 
 def _mode_price(counts: Counter[Decimal] | None) -> Decimal:

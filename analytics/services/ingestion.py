@@ -2,7 +2,8 @@
 
 An event is identified by (organization, external_id): the first write wins, a replay is counted as a duplicate.
 The unique constraint settles concurrent replays (INSERT ... ON CONFLICT DO NOTHING), so two identical batches sent at
-the same time create each event once.
+the same time create each event once. An event naming a consumer erased by a data-subject request is skipped and
+counted as `erased` (the tombstones are asked once per batch, and only about refs that match no consumer).
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +32,7 @@ from campaigns.services.ingestion import (
     ref,
     rows_validate,
 )
+from campaigns.services.privacy import erased_refs
 from xmkt_site.errors import ConflictError
 
 EVENT_FIELDS: dict[str, FieldSpec] = {
@@ -220,10 +222,14 @@ def event_batch_ingest(
     consumer_ids = _ids_by_ref(Consumer, organization, consumer_refs)
     item_ids = _ids_by_ref(CatalogItem, organization, item_refs)
     known_campaigns = _campaign_ids(organization, campaign_ids)
+    # An erased consumer has no row left, so only the refs that matched nobody can be erased: one query, or none.
+    unknown_refs = consumer_refs - consumer_ids.keys()
+    erased = erased_refs(organization=organization, external_refs=unknown_refs) if unknown_refs else set()
 
     tuples: list[tuple] = []
     seen: set[str] = set()
     repeated = 0
+    skipped_erased = 0
     zero = Decimal("0")
     for index, row in enumerate(cleaned):
         if row is None:
@@ -231,6 +237,9 @@ def event_batch_ingest(
         consumer_id = item_id = None
         if "consumer" in row:
             consumer_id = consumer_ids.get(row["consumer"])
+            if consumer_id is None and row["consumer"] in erased:
+                skipped_erased += 1  # never stored, not even as a guest event; not the sender's error
+                continue
             if consumer_id is None:
                 errors.add(index, "consumer", _("Unknown consumer reference in this organization."))
         if "item" in row:
@@ -281,7 +290,12 @@ def event_batch_ingest(
                     created = events_insert(organization_id=organization.pk, rows=tuples)
             else:
                 created = events_insert(organization_id=organization.pk, rows=tuples)
-            result = BatchResult(received=len(rows), created=created, duplicates=len(rows) - created)
+            result = BatchResult(
+                received=len(rows),
+                created=created,
+                duplicates=len(rows) - created - skipped_erased,
+                erased=skipped_erased,
+            )
             audit_record(
                 action="events.batch_ingest",
                 user=by,

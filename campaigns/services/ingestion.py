@@ -3,7 +3,9 @@
 A batch is up to settings.INGEST_MAX_ROWS rows (JSON objects or CSV lines) named by the models' field names. Rows are
 validated in plain Python (a DRF serializer per row is far too slow for 10,000 rows), every bad row is reported at
 once, and a batch commits whole or not at all. Rows are matched on (organization, external_ref): a new ref is created,
-an existing one whose supplied attributes differ is updated, an identical one is counted as a duplicate.
+an existing one whose supplied attributes differ is updated, an identical one is counted as a duplicate. A row naming a
+consumer erased by a data-subject request (its ref, phone or e-mail matches a tombstone) is dropped and counted as
+`erased`: never stored, never an error (the sender cannot know about the erasure).
 
 Validators here mirror the models' field limits and database constraints, so the bulk paths skip per-row full_clean();
 the constraints in the database remain the last line of defence.
@@ -25,6 +27,7 @@ from django.utils.translation import gettext as _
 from campaigns.identity import hash_email, hash_phone
 from campaigns.models import CatalogItem, Consumer, Organization, PartnerApiKey, User
 from campaigns.services.audit import audit_record
+from campaigns.services.privacy import erased_contact_hashes, erased_refs
 from xmkt_site.errors import ApplicationError
 
 MAX_REPORTED_ROW_ERRORS = 1000
@@ -309,14 +312,18 @@ class BatchResult:
     created: int
     duplicates: int
     updated: int = 0
+    erased: int = 0  # rows naming a consumer erased by a data-subject request: skipped, not stored
 
     def as_dict(self) -> dict[str, int]:
-        return {
+        out = {
             "received": self.received,
             "created": self.created,
             "updated": self.updated,
             "duplicates": self.duplicates,
         }
+        if self.erased:  # only when it happened, so the common answer keeps its established shape
+            out["erased"] = self.erased
+        return out
 
 
 def _max_rows_per_statement(n_columns: int) -> int:
@@ -421,6 +428,19 @@ def _dedupe_within_batch(cleaned: list[dict[str, Any] | None], errors: RowErrors
     return list(first.values()), duplicates
 
 
+def _repeats_of_kept(cleaned: list[dict[str, Any] | None], *, kept_refs: set[str]) -> int:
+    """How many valid rows repeat an earlier row whose ref is kept."""
+    seen: set[str] = set()
+    repeats = 0
+    for row in cleaned:
+        if row is None or row["external_ref"] not in kept_refs:
+            continue
+        if row["external_ref"] in seen:
+            repeats += 1
+        seen.add(row["external_ref"])
+    return repeats
+
+
 CONSUMER_FIELDS: dict[str, FieldSpec] = {
     "external_ref": FieldSpec(ref(128), required=True),
     "phone": FieldSpec(text(64)),
@@ -459,6 +479,28 @@ def _hash_identifiers(row: dict[str, Any], index: int, errors: RowErrors) -> Non
         row["email_hash"] = hash_email(email)
 
 
+def _drop_erased_consumers(
+    *, organization: Organization, rows: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], int]:
+    """The rows whose ref, phone hash or e-mail hash is not tombstoned, and how many were dropped (two queries)."""
+    refs = erased_refs(organization=organization, external_refs=(row["external_ref"] for row in rows))
+    contacts = erased_contact_hashes(
+        organization=organization,
+        phone_hashes=(row["phone_hash"] for row in rows if row.get("phone_hash")),
+        email_hashes=(row["email_hash"] for row in rows if row.get("email_hash")),
+    )
+    if not refs and not contacts:
+        return rows, 0
+    kept = [
+        row
+        for row in rows
+        if row["external_ref"] not in refs
+        and row.get("phone_hash", "") not in contacts
+        and row.get("email_hash", "") not in contacts
+    ]
+    return kept, len(rows) - len(kept)
+
+
 def _reference_batch_ingest(
     *,
     model: type[Consumer] | type[CatalogItem],
@@ -470,6 +512,7 @@ def _reference_batch_ingest(
     api_key: PartnerApiKey | None,
     source: str,
     prepare: Callable[[dict[str, Any], int, RowErrors], None] | None = None,
+    skip_erased: bool = False,
 ) -> BatchResult:
     """Validate every row, then create, update or count as duplicate by external_ref, in one transaction."""
     errors = RowErrors()
@@ -481,8 +524,17 @@ def _reference_batch_ingest(
     unique_rows, repeated = _dedupe_within_batch(cleaned, errors)
     errors.raise_if_any(received=len(rows))
     with transaction.atomic():
+        erased = 0
+        if skip_erased:
+            unique_rows, erased = _drop_erased_consumers(organization=organization, rows=unique_rows)
+            # A repeat of an erased row within the batch is erased too, not a duplicate of something stored.
+            if erased:
+                repeated = _repeats_of_kept(cleaned, kept_refs={row["external_ref"] for row in unique_rows})
+                erased = len([r for r in cleaned if r is not None]) - len(unique_rows) - repeated
         created, updated, duplicates = _upsert_by_external_ref(model=model, organization=organization, rows=unique_rows)
-        result = BatchResult(received=len(rows), created=created, updated=updated, duplicates=duplicates + repeated)
+        result = BatchResult(
+            received=len(rows), created=created, updated=updated, duplicates=duplicates + repeated, erased=erased
+        )
         audit_record(
             action=action,
             user=by,
@@ -511,6 +563,7 @@ def consumer_batch_ingest(
         api_key=api_key,
         source=source,
         prepare=_hash_identifiers,
+        skip_erased=True,
     )
 
 

@@ -81,6 +81,10 @@ class Command(BaseCommand):
             f"Items: {summary.items_created:,} created, {summary.items_total:,} in total. "
             f"Events: {summary.events_created:,} created, {summary.events_existing:,} already present."
         )
+        if summary.consumers_erased:
+            self.stdout.write(
+                f"Skipped {summary.consumers_erased:,} customers erased at their request and all their lines."
+            )
         if not summary.created_anything:
             self.stdout.write(self.style.SUCCESS("Nothing new: every row had already been imported."))
         elif rollup is not None:
