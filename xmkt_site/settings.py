@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "django_bootstrap5",
     "django_htmx",
+    "axes",
     "xmkt_site",
     "campaigns",
     "analytics",
@@ -66,6 +67,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a lockout into the sign-in page with a message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "xmkt_site.urls"
@@ -145,10 +149,64 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+# --- Hardening (issue 6; docs/privacy.md "Security measures") -----------------------------------------------------
+# Secure cookies and HSTS are on whenever DEBUG is off, unless the environment says otherwise: the local demo
+# (`make run`, plain http on 127.0.0.1) sets SECURE_COOKIES=false and SECURE_HSTS_SECONDS=0.
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)  # usually done by the reverse proxy
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content security policy (django-csp 4). Scripts are local files (htmx, Bootstrap, plotly) plus the inline chart
+# snippets plotly's to_html() writes and two small inline scripts in campaign templates: until those carry
+# {{ request.csp_nonce }}, script-src keeps 'unsafe-inline'. plotly.js needs no eval for the chart types used, but
+# its typed-array/regl paths do: 'unsafe-eval' stays until a browser test proves the pages work without it.
+# Swagger UI (drf-spectacular-sidecar) is served from our static files and runs one inline initialiser.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The policy we are heading for, reported (not enforced) so that violations show up in browser consoles first.
+CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": ["'self'", "'unsafe-eval'"],
+    }
+}
+
+# Login throttling (django-axes 8): lock a username+address pair out after AXES_FAILURE_LIMIT failures.
+AUTHENTICATION_BACKENDS = [
+    "xmkt_site.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "xmkt_site.security.lockout_response"
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_VERBOSE = False  # axes would log usernames on every failure
 
 BOOTSTRAP5 = {
     "css_url": {"url": "/static/vendor/bootstrap/css/bootstrap.min.css"},
