@@ -63,7 +63,10 @@ def pipeline_run_sync(
     """Run the three steps here and now (no broker), each recorded as a TaskRun like a worker would."""
     runs = pipeline_runs_create(organization=organization, by=by, params=params)
     for task, run in zip(_step_tasks(), runs, strict=True):
-        outcome = task.apply(kwargs={"task_run_id": run.pk, **(params or {})})
+        try:
+            outcome = task.apply(kwargs={"task_run_id": run.pk, **(params or {})})
+        except Exception:  # raised here when eager tasks propagate; the TaskRuns already record the failure
+            break
         if outcome.failed():
             break
     for run in runs:

@@ -162,3 +162,22 @@ def test_run_analytics_queues_the_chain_through_celery(demo_platform, django_cap
 def test_run_analytics_refuses_an_unknown_organization():
     with pytest.raises(CommandError, match="No organization"):
         call_command("run_analytics", "--org", "nope", "--sync")
+
+
+def test_a_crashing_step_marks_the_later_steps_failed(monkeypatch):
+    # given a profile step that crashes
+    from analytics.services import profiles
+
+    def crash(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(profiles, "profiles_build", crash)
+    organization = OrganizationFactory(slug="crashing")
+
+    # when the pipeline runs
+    runs = pipeline_run_sync(organization=organization, params=FAST)
+
+    # then the first step failed with the error and the later ones say they were not run
+    assert [run.status for run in runs] == [TaskRun.Status.FAILED] * 3
+    assert "disk full" in runs[0].error
+    assert f"#{runs[0].pk}" in runs[1].message and f"#{runs[0].pk}" in runs[2].message

@@ -168,3 +168,17 @@ def test_segment_numbers_survive_a_rerun_with_new_data(shop):
     }
     assert {key: after.get(key) for key in before} == before
     assert all(key > max(before) for key in set(after) - set(before))
+
+
+def test_an_old_segment_id_resolves_to_the_current_segment_with_its_number(shop):
+    # given a segment id of a first run, then a second run
+    from analytics.selectors.segments import segment_current_for
+
+    organization, _people = shop
+    segments_build(organization=organization)
+    old = Segment.objects.get(organization=organization, is_current=True, key=0)
+    segments_build(organization=organization)
+
+    # then the old id names the current segment with the same number
+    current = segment_current_for(organization=organization, pk=old.pk)
+    assert current is not None and current.pk != old.pk and current.key == 0 and current.is_current
