@@ -9,6 +9,7 @@ SERVING_CACHE_SECONDS so that a new champion or a suspended agreement is picked 
 
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +26,6 @@ from analytics.models import Event
 from campaigns.models import (
     CatalogItem,
     ConsentRecord,
-    Consumer,
     DataPurpose,
     DataSharingAgreement,
     Organization,
@@ -199,20 +200,12 @@ def recommendations_serve(
         raise PermissionDeniedError(
             _("No active data-sharing agreement allows this catalogue for these consumers."), code="out_of_agreement"
         )
-    annotations: dict[str, Any] = {"personal": _latest_consent(DataPurpose.PERSONALIZATION, None)}
-    if cross:
-        annotations["shares_with_target"] = _latest_consent(DataPurpose.PARTNER_SHARING, target.pk)
-    if actor.organization.pk != consumer_org.pk:
-        annotations["shares_with_caller"] = _latest_consent(DataPurpose.PARTNER_SHARING, actor.organization.pk)
-    if context.data_until is not None:
-        annotations["fresh"] = Exists(
-            Event.objects.filter(consumer=OuterRef("pk"), received_at__gt=context.data_until, item__isnull=False)
-        )
-    consumer = (
-        Consumer.objects.filter(organization=consumer_org, external_ref=consumer_ref)
-        .annotate(**annotations)
-        .only("pk", "city", "organization_id")
-        .first()
+    consumer = _consumer_with_consent(
+        organization_id=consumer_org.pk,
+        external_ref=consumer_ref,
+        target_id=target.pk if cross else None,
+        caller_id=actor.organization.pk if actor.organization.pk != consumer_org.pk else None,
+        fresh_since=context.data_until,
     )
     if consumer is None:
         raise NotFoundError(_("No consumer with this reference."), code="consumer_not_found")
@@ -226,41 +219,119 @@ def recommendations_serve(
     personalized = bool(consumer.personal)
     items: list[ServedItem] = []
     if personalized and context.version_id is not None:
-        items = _personal_items(consumer=consumer, context=context, k=k, fresh=bool(getattr(consumer, "fresh", False)))
+        items = _personal_items(consumer=consumer, context=context, k=k, fresh=consumer.fresh)
     if not items:
         items = _popular_items(consumer=consumer, context=context, k=k, use_segment=personalized)
         personalized = False
-    log = RecommendationLog.objects.create(
-        organization=actor.organization,
-        consumer=consumer,
-        target=target,
-        model_version_id=context.version_id,
+    recommendation_id = _served_list_record(
+        organization_id=actor.organization.pk,
+        consumer_id=consumer.pk,
+        target_id=target.pk,
+        version_id=context.version_id,
         personalized=personalized,
         item_ids=[item.item_id for item in items],
     )
-    return ServedList(str(log.recommendation_id), context.version_id, personalized, items)
+    return ServedList(str(recommendation_id), context.version_id, personalized, items)
 
 
-def _personal_items(*, consumer: Consumer, context: ServingContext, k: int, fresh: bool) -> list[ServedItem]:
-    rows = list(
-        Recommendation.objects.filter(
-            consumer=consumer, target=context.target, model_version_id=context.version_id, item__active=True
+@dataclass(frozen=True)
+class ServingConsumer:
+    pk: int
+    city: str
+    personal: bool
+    shares_with_target: bool
+    shares_with_caller: bool
+    fresh: bool
+
+
+# The hot path in plain SQL: the ORM spent more time compiling these statements than the database running them.
+_LATEST_CONSENT = (
+    "(SELECT r.granted FROM campaigns_consentrecord r WHERE r.consumer_id = c.id AND r.purpose = %s AND {recipient}"
+    " ORDER BY r.recorded_at DESC, r.id DESC LIMIT 1)"
+)
+ROWS_SQL = (
+    "SELECT r.item_id, i.external_ref, i.title, r.score, r.reason, ri.title"
+    " FROM recommender_recommendation r JOIN campaigns_catalogitem i ON i.id = r.item_id"
+    " LEFT JOIN campaigns_catalogitem ri ON ri.id = r.reason_item_id"
+    " WHERE r.consumer_id = %s AND r.target_id = %s AND r.model_version_id = %s AND i.active = %s ORDER BY r.rank"
+)
+
+
+def _consumer_with_consent(
+    *, organization_id: int, external_ref: str, target_id: int | None, caller_id: int | None, fresh_since
+) -> ServingConsumer | None:
+    """One statement: the consumer, the latest record of each consent that matters, and whether events arrived
+    since the champion's training snapshot."""
+    columns = [_LATEST_CONSENT.format(recipient="r.recipient_id IS NULL")]
+    params: list[Any] = [DataPurpose.PERSONALIZATION.value]
+    for recipient in (target_id, caller_id):
+        if recipient is None:
+            columns.append("NULL")
+        else:
+            columns.append(_LATEST_CONSENT.format(recipient="r.recipient_id = %s"))
+            params += [DataPurpose.PARTNER_SHARING.value, recipient]
+    if fresh_since is None:
+        columns.append("NULL")
+    else:
+        columns.append(
+            "EXISTS (SELECT 1 FROM analytics_event e WHERE e.consumer_id = c.id AND e.received_at > %s"
+            " AND e.item_id IS NOT NULL)"
         )
-        .select_related("item", "reason_item")
-        .only("score", "rank", "reason", "item__external_ref", "item__title", "reason_item__title")
-        .order_by("rank")
+        params.append(fresh_since)
+    sql = (
+        f"SELECT c.id, c.city, {', '.join(columns)} FROM campaigns_consumer c"
+        " WHERE c.organization_id = %s AND c.external_ref = %s"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, organization_id, external_ref])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, city, personal, target_share, caller_share, fresh = row
+    return ServingConsumer(pk, city, bool(personal), bool(target_share), bool(caller_share), bool(fresh))
+
+
+def _served_list_record(
+    *,
+    organization_id: int,
+    consumer_id: int,
+    target_id: int,
+    version_id: int | None,
+    personalized: bool,
+    item_ids: list[int],
+) -> uuid.UUID:
+    recommendation_id = uuid.uuid4()
+    fields = {f.name: f for f in RecommendationLog._meta.concrete_fields}
+    values = {
+        "recommendation_id": recommendation_id,
+        "organization": organization_id,
+        "consumer": consumer_id,
+        "target": target_id,
+        "model_version": version_id,
+        "personalized": personalized,
+        "item_ids": item_ids,
+        "served_at": timezone.now(),
+    }
+    columns = [fields[name].column for name in values]
+    params = [fields[name].get_db_prep_save(value, connection) for name, value in values.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {RecommendationLog._meta.db_table} ({', '.join(columns)})"
+            f" VALUES ({', '.join(['%s'] * len(columns))})",
+            params,
+        )
+    return recommendation_id
+
+
+def _personal_items(*, consumer: ServingConsumer, context: ServingContext, k: int, fresh: bool) -> list[ServedItem]:
+    with connection.cursor() as cursor:
+        cursor.execute(ROWS_SQL, [consumer.pk, context.target.pk, context.version_id, True])
+        rows = cursor.fetchall()
     if not rows:
         return []
     served = [
-        ServedItem(
-            row.item_id,
-            row.item.external_ref,
-            row.item.title,
-            row.score,
-            _reason_text(row.reason, row.reason_item.title if row.reason_item else None),
-        )
-        for row in rows
+        ServedItem(item_id, ref, title, float(score), _reason_text(reason, reason_title))
+        for item_id, ref, title, score, reason, reason_title in rows
     ]
     if fresh:
         served = _rerank_with_fresh_events(consumer=consumer, context=context, served=served)
@@ -268,11 +339,11 @@ def _personal_items(*, consumer: Consumer, context: ServingContext, k: int, fres
 
 
 def _rerank_with_fresh_events(
-    *, consumer: Consumer, context: ServingContext, served: list[ServedItem]
+    *, consumer: ServingConsumer, context: ServingContext, served: list[ServedItem]
 ) -> list[ServedItem]:
     """Events since training: drop what was bought since, and push up the neighbours of what was touched since."""
     events = list(
-        Event.objects.filter(consumer=consumer, received_at__gt=context.data_until, item__isnull=False)
+        Event.objects.filter(consumer_id=consumer.pk, received_at__gt=context.data_until, item__isnull=False)
         .order_by("-received_at")
         .values_list("item_id", "type", "quantity")[:FRESH_EVENTS_LIMIT]
     )
@@ -331,7 +402,9 @@ def _rerank_with_fresh_events(
     return ranked
 
 
-def _popular_items(*, consumer: Consumer, context: ServingContext, k: int, use_segment: bool) -> list[ServedItem]:
+def _popular_items(
+    *, consumer: ServingConsumer, context: ServingContext, k: int, use_segment: bool
+) -> list[ServedItem]:
     """Non-personalised: the catalogue's popular items (per city for consented cold-start consumers)."""
     reason = Recommendation.Reason.POPULAR
     source = context.popular
@@ -342,7 +415,7 @@ def _popular_items(*, consumer: Consumer, context: ServingContext, k: int, use_s
         return []
     bought = set(
         Event.objects.filter(
-            consumer=consumer, type__in=PURCHASE_TYPES, item_id__in=[pk for pk, _ in candidates[: k * 3]]
+            consumer_id=consumer.pk, type__in=PURCHASE_TYPES, item_id__in=[pk for pk, _ in candidates[: k * 3]]
         ).values_list("item_id", flat=True)
     )
     text = _reason_text(reason)
