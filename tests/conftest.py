@@ -47,3 +47,24 @@ def partner_key_client(partner):
         return client
 
     return make
+
+
+def _uses_transactional_db(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _rows_seeded_by_data_migrations(request):
+    """Transactional tests flush the database between tests, which also removes rows that data migrations seeded
+    (the published consent policies). Put them back so every test starts from a migrated database."""
+    if _uses_transactional_db(request):
+        from importlib import import_module
+
+        from django.apps import apps as django_apps
+
+        request.getfixturevalue("transactional_db")
+        import_module("campaigns.migrations.0003_initial_consent_policies").publish(django_apps, None)
+    yield
