@@ -1,7 +1,7 @@
 """Clean-room overlap endpoint: a partner uploads agreement-keyed hashes and receives aggregates only."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,12 +12,21 @@ from xmkt_site.access import actor_for_request
 from xmkt_site.errors import NotFoundError
 
 
+@extend_schema_serializer(component_name="OverlapCell")
+class OverlapCellSerializer(serializers.Serializer):
+    segment = serializers.CharField()
+    attribute = serializers.CharField(allow_null=True)
+    count = serializers.IntegerField(allow_null=True)
+    suppressed = serializers.BooleanField()
+
+
 class OverlapRunApi(APIView):
     """Run a clean-room overlap under an agreement the caller's organization is the partner of."""
 
     allowed_roles = frozenset({Role.ADMIN})
     required_scopes = (ApiScope.OVERLAP_RUN,)
 
+    @extend_schema_serializer(component_name="OverlapRunInput")
     class InputSerializer(serializers.Serializer):
         hashed_identifiers = serializers.ListField(
             child=serializers.RegexField(r"^[0-9a-fA-F]{64}$"),
@@ -35,18 +44,13 @@ class OverlapRunApi(APIView):
             help_text="Add Laplace noise spending this much of the agreement's ε budget.",
         )
 
-    class CellSerializer(serializers.Serializer):
-        segment = serializers.CharField()
-        attribute = serializers.CharField(allow_null=True)
-        count = serializers.IntegerField(allow_null=True)
-        suppressed = serializers.BooleanField()
-
+    @extend_schema_serializer(component_name="OverlapRunOutput")
     class OutputSerializer(serializers.Serializer):
         query = serializers.IntegerField(source="query.pk")
         overlap_size = serializers.IntegerField(allow_null=True)
         overlap_suppressed = serializers.BooleanField()
         breakdown = serializers.CharField(source="query.breakdown")
-        cells = serializers.ListField(child=serializers.DictField())
+        cells = OverlapCellSerializer(many=True)
         suppressed_cells = serializers.IntegerField()
         min_cell_size = serializers.IntegerField()
         mechanism = serializers.CharField()

@@ -1,7 +1,7 @@
 """Personal tags on behalf of a consumer: list them, delete one (platform keys with `consents:write`)."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,22 +22,25 @@ def _consumer(actor, external_ref: str) -> Consumer:
     return consumer
 
 
+@extend_schema_serializer(component_name="PersonalTag")
+class PersonalTagSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    key = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    weight = serializers.FloatField(allow_null=True)
+
+
 class ConsumerTagListApi(APIView):
     """The tags used to personalise for one consumer: current segment and interest topics, deleted ones left out."""
 
     allowed_roles = TAG_ROLES
     required_scopes = (ApiScope.CONSENTS_WRITE,)
 
-    class TagSerializer(serializers.Serializer):
-        kind = serializers.CharField()
-        key = serializers.CharField()
-        name_zh = serializers.CharField()
-        name_en = serializers.CharField()
-        weight = serializers.FloatField(allow_null=True)
-
+    @extend_schema_serializer(component_name="ConsumerTagListOutput")
     class OutputSerializer(serializers.Serializer):
         consumer = serializers.CharField()
-        tags = serializers.ListField(child=serializers.DictField())
+        tags = PersonalTagSerializer(many=True)
 
     @extend_schema(operation_id="consumer_tags_list", responses={200: OutputSerializer})
     def get(self, request, external_ref: str):
@@ -51,7 +54,7 @@ class ConsumerTagListApi(APIView):
             organization=actor.organization,
             metadata={"tags": len(tags)},
         )
-        data = {"consumer": consumer.external_ref, "tags": self.TagSerializer(tags, many=True).data}
+        data = {"consumer": consumer.external_ref, "tags": tags}
         return Response(self.OutputSerializer(data).data)
 
 
