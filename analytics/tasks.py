@@ -28,3 +28,12 @@ def rollup_events_all_organizations(self) -> dict[str, Any]:
     """Nightly (beat): queue one rollup per active organization."""
     runs = rollup.rollup_enqueue_all_organizations()
     return {"queued": [run.pk for run in runs]}
+
+
+# Task modules of other features register with the worker through this module, which Celery autodiscovers.
+from analytics.tasks_pipeline import (  # noqa: E402, F401
+    build_profiles,
+    forecast_demand,
+    run_analytics_pipeline,
+    segment_consumers,
+)

@@ -287,6 +287,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.rollup_events_all_organizations",
         "schedule": crontab(hour=2, minute=15),
     },
+    "nightly-analytics-pipeline": {
+        "task": "analytics.tasks.run_analytics_pipeline",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "nightly-partner-data-retention": {
         "task": "campaigns.tasks.retention_apply",
         "schedule": crontab(hour=3, minute=30),

@@ -43,6 +43,10 @@ TASK_LABELS = {
     "analytics.tasks.rollup_events_all_organizations": gettext_lazy("Nightly rollup of all organizations"),
     "analytics.seed_demo": gettext_lazy("Demo data"),
     "campaigns.tasks.retention_apply": gettext_lazy("Retention clean-up"),
+    "analytics.tasks.build_profiles": gettext_lazy("Consumer profiles"),
+    "analytics.tasks.segment_consumers": gettext_lazy("Behavioural segments"),
+    "analytics.tasks.forecast_demand": gettext_lazy("Demand forecasts"),
+    "analytics.tasks.run_analytics_pipeline": gettext_lazy("Analytics pipeline"),
 }
 
 
