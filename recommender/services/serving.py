@@ -317,10 +317,9 @@ def _served_list_record(
     # On PostgreSQL the served list is written without waiting for the WAL flush: a database crash can lose the last
     # fraction of a second of served lists (their feedback then answers 404), and every answer is milliseconds faster.
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        prefix = "SET LOCAL synchronous_commit TO OFF; " if connection.vendor == "postgresql" else ""
         cursor.execute(
-            f"INSERT INTO {RecommendationLog._meta.db_table} ({', '.join(columns)})"
+            f"{prefix}INSERT INTO {RecommendationLog._meta.db_table} ({', '.join(columns)})"
             f" VALUES ({', '.join(['%s'] * len(columns))})",
             params,
         )
