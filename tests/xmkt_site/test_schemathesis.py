@@ -1,0 +1,75 @@
+"""Property-based API tests from the OpenAPI schema (schemathesis 4 over WSGI): no 5xx, responses match the schema.
+
+Bounded: a few derandomized examples per operation, twice (a platform admin's session and a platform key holding
+every scope), so that CI stays fast and repeatable.
+"""
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from django.test import Client
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from campaigns.models import ApiScope, Role
+from tests.factories import (
+    AgreementFactory,
+    ConsumerFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    PlatformFactory,
+    issue_api_key,
+)
+
+CSRF = "schemathesis0csrf0token000000000"  # 32 alphanumerics: a valid unmasked token for cookie and header
+EXAMPLES = 4
+
+# Operations whose documented response does not match what they answer; each names the fix (views are not ours).
+KNOWN_SCHEMA_MISMATCHES: dict[str, str] = {
+    "GET /api/v1/forecasts/": (
+        "ForecastListApi answers {'results': [...]} but its schema says a bare array "
+        "(analytics/insight_apis.py: responses=OutputSerializer(many=True) -> a {'results': [...]} wrapper serializer)"
+    ),
+    "GET /api/v1/ping/": (
+        "PingApi.OutputSerializer and recommender's OutputSerializers share the component name 'Output', so ping is "
+        "documented with another view's shape (xmkt_site/api/views.py and recommender/apis.py: "
+        "@extend_schema_serializer(component_name=...) with unique names)"
+    ),
+}
+
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+
+
+@pytest.fixture
+def callers(db):
+    platform = PlatformFactory(slug="st-platform")
+    partner = OrganizationFactory(slug="st-partner")
+    AgreementFactory(platform=platform, partner=partner)
+    ConsumerFactory(organization=platform, external_ref="st-consumer")
+    client = Client()
+    client.force_login(MembershipFactory(organization=platform, role=Role.ADMIN).user)
+    session = client.cookies["sessionid"].value
+    return {
+        "admin session": {"Cookie": f"sessionid={session}; csrftoken={CSRF}", "X-CSRFToken": CSRF},
+        "key with every scope": {"Authorization": f"Api-Key {issue_api_key(platform, list(ApiScope.values))}"},
+    }
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_the_api_answers_within_its_schema_and_never_with_a_server_error(case, callers):
+    # given a platform admin's session and a key with every scope, when each calls the generated request
+    label = f"{case.method.upper()} {case.path}"
+    if label in KNOWN_SCHEMA_MISMATCHES:
+        pytest.xfail(KNOWN_SCHEMA_MISMATCHES[label])
+    for headers in callers.values():
+        case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
