@@ -112,7 +112,7 @@ def _charts(campaign: Campaign, results) -> dict[str, str]:
                     showlegend=False,
                 )
             )
-        figure.update_xaxes(title_text=_("Conversion rate (95% interval)"), tickformat=".1%", rangemode="tozero")
+        figure.update_xaxes(title_text=_("Conversion rate (interval: 95%)"), tickformat=".1%", rangemode="tozero")
         charts["intervals"] = _html(figure, "intervals-chart", _("Conversion rate per arm"), height=260)
         figure = go.Figure()
         top = max(stats.beta.ppf(0.9999, 1 + a.converters, 1 + a.users - a.converters) for a in arms)
