@@ -25,6 +25,7 @@ from recommender.ml import (
     interactions_from_events,
 )
 from recommender.services.datasets import TrainingDataset, dataset_build
+from xmkt_site.errors import ApplicationError
 
 # What counts as a relevant held-out interaction: the consumer bought or enrolled.
 RELEVANT_EVENT_TYPES = ("purchase", "enroll")
@@ -183,6 +184,14 @@ def pipeline_run(
         if tracker is not None:
             tracker.progress(progress, message)
 
+    from recommender.services.serving import active_agreement_exists
+
+    if organization.pk != target.pk and not active_agreement_exists(first=organization, second=target):
+        raise ApplicationError(
+            f"No active data-sharing agreement between {organization.slug} and {target.slug}: "
+            "nothing may be trained across their catalogues.",
+            code="out_of_agreement",
+        )
     started = time.perf_counter()
     timings: dict[str, float] = {}
     report(2, "dataset")

@@ -1,9 +1,13 @@
+import pytest
+
 from analytics.models import Event
 from campaigns.models import DataPurpose
 from recommender.models import ModelVersion, Recommendation
 from recommender.services.datasets import dataset_build
 from recommender.services.training import pipeline_run
+from tests.factories import OrganizationFactory
 from tests.recommender.conftest import grant
+from xmkt_site.errors import ApplicationError
 
 
 def test_training_registers_every_candidate_and_promotes_one_champion_with_precomputed_rows(world):
@@ -45,3 +49,11 @@ def test_withdrawn_personalization_consent_leaves_the_consumer_out_of_the_next_t
     assert people[4].pk in set(dataset.events["user_id"])
     pipeline_run(organization=platform, target=platform)
     assert not Recommendation.objects.filter(consumer=people[5]).exists()
+
+
+def test_training_across_catalogues_without_an_active_agreement_is_refused(world):
+    platform, _items, _people = world
+    stranger = OrganizationFactory(slug="stranger")
+    with pytest.raises(ApplicationError):
+        pipeline_run(organization=platform, target=stranger)
+    assert not ModelVersion.objects.filter(target=stranger).exists()
