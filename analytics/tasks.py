@@ -31,6 +31,7 @@ def rollup_events_all_organizations(self) -> dict[str, Any]:
 
 
 # Task modules of other features register with the worker through this module, which Celery autodiscovers.
+from analytics.tasks_experiments import campaigns_reweight  # noqa: E402, F401
 from analytics.tasks_pipeline import (  # noqa: E402, F401
     build_profiles,
     forecast_demand,

@@ -27,3 +27,7 @@ def retention_apply_task(self, *, task_run_id: int | None = None) -> dict[str, A
         tracker.progress(5, "applying retention")
         tracker.result = retention_apply()
         return tracker.result
+
+
+# Registered with the worker through this module, which Celery autodiscovers.
+from campaigns.campaign_tasks import campaigns_start_end_due  # noqa: E402, F401

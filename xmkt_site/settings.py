@@ -291,6 +291,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.run_analytics_pipeline",
         "schedule": crontab(hour=3, minute=0),
     },
+    "campaigns-start-end-due": {
+        "task": "campaigns.tasks.campaigns_start_end_due",
+        "schedule": crontab(minute="*/5"),
+    },
+    "campaigns-reweight": {
+        "task": "analytics.tasks.campaigns_reweight",
+        "schedule": crontab(minute=7),
+    },
     "nightly-partner-data-retention": {
         "task": "campaigns.tasks.retention_apply",
         "schedule": crontab(hour=3, minute=30),

@@ -47,6 +47,9 @@ TASK_LABELS = {
     "analytics.tasks.segment_consumers": gettext_lazy("Behavioural segments"),
     "analytics.tasks.forecast_demand": gettext_lazy("Demand forecasts"),
     "analytics.tasks.run_analytics_pipeline": gettext_lazy("Analytics pipeline"),
+    "analytics.tasks.campaigns_reweight": gettext_lazy("Bandit re-weighting"),
+    "campaigns.tasks.campaigns_start_end_due": gettext_lazy("Start and end scheduled campaigns"),
+    "recommender.tasks.train_recommender": gettext_lazy("Recommender training"),
 }
 
 
