@@ -6,7 +6,9 @@ every scope), so that CI stays fast and repeatable.
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
@@ -51,10 +53,16 @@ def callers(db):
     client = Client()
     client.force_login(MembershipFactory(organization=platform, role=Role.ADMIN).user)
     session = client.cookies["sessionid"].value
-    return {
+    # Django's test client keeps the test transaction's connection open across requests; calling the WSGI app
+    # directly would close it at request_finished (PostgreSQL then fails with "connection already closed").
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield {
         "admin session": {"Cookie": f"sessionid={session}; csrftoken={CSRF}", "X-CSRFToken": CSRF},
         "key with every scope": {"Authorization": f"Api-Key {issue_api_key(platform, list(ApiScope.values))}"},
     }
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
