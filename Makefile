@@ -35,6 +35,7 @@ translations: $(VENV)/.installed
 
 run: install secrets translations
 	set -a; . ./var/secrets.env; set +a; \
+	export SECURE_COOKIES=$${SECURE_COOKIES:-false} SECURE_HSTS_SECONDS=$${SECURE_HSTS_SECONDS:-0}; \
 	$(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py collectstatic --no-input -v 0 && \
 	if [ -f analytics/management/commands/seed_demo.py ]; then \
