@@ -6,7 +6,7 @@ as aggregates their agreement allows: a size counting the members who consented 
 below the agreement's minimum cell size and counted as suppressed. Forecasts are the caller's own organization's.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -168,7 +168,7 @@ class ForecastListApi(APIView):
             OpenApiParameter("series", str, description="`total` or `<kind>:<key>`, e.g. `category:Home`"),
             OpenApiParameter("metric", str, description="units | orders | revenue"),
         ],
-        responses=OutputSerializer(many=True),
+        responses=inline_serializer(name="ForecastListOutput", fields={"results": OutputSerializer(many=True)}),
     )
     def get(self, request):
         actor = actor_for_request(request)

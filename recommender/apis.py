@@ -1,6 +1,6 @@
 """Serving API: recommendations for a consumer, similar items, feedback on what was served."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,12 +28,14 @@ class RecommendationListApi(APIView):
     allowed_roles = INTERNAL_ROLES
     required_scopes = (ApiScope.RECOMMENDATIONS_READ,)
 
+    @extend_schema_serializer(component_name="RecommendationListInput")
     class InputSerializer(serializers.Serializer):
         consumer = serializers.CharField(max_length=128)
         catalog = serializers.SlugField(max_length=64)
         k = serializers.IntegerField(min_value=1, max_value=MAX_K, default=10)
         consumer_org = serializers.SlugField(max_length=64, required=False)
 
+    @extend_schema_serializer(component_name="RecommendationListOutput")
     class OutputSerializer(serializers.Serializer):
         recommendation_id = serializers.UUIDField()
         model_version = serializers.IntegerField(allow_null=True)
@@ -71,9 +73,11 @@ class ItemSimilarListApi(APIView):
     allowed_roles = INTERNAL_ROLES
     required_scopes = (ApiScope.RECOMMENDATIONS_READ,)
 
+    @extend_schema_serializer(component_name="ItemSimilarListInput")
     class InputSerializer(serializers.Serializer):
         k = serializers.IntegerField(min_value=1, max_value=MAX_K, default=10)
 
+    @extend_schema_serializer(component_name="ItemSimilarListOutput")
     class OutputSerializer(serializers.Serializer):
         item = serializers.CharField()
         items = ServedItemSerializer(many=True)
@@ -98,12 +102,14 @@ class RecommendationFeedbackCreateApi(APIView):
     allowed_roles = INTERNAL_ROLES
     required_scopes = (ApiScope.RECOMMENDATIONS_READ,)
 
+    @extend_schema_serializer(component_name="RecommendationFeedbackCreateInput")
     class InputSerializer(serializers.Serializer):
         item = serializers.CharField(max_length=128, help_text="external_ref of the served item")
         kind = serializers.ChoiceField(choices=RecommendationFeedback.Kind.choices)
         campaign = serializers.IntegerField(required=False, min_value=1)
         occurred_at = serializers.DateTimeField(required=False)
 
+    @extend_schema_serializer(component_name="RecommendationFeedbackCreateOutput")
     class OutputSerializer(serializers.Serializer):
         recommendation_id = serializers.UUIDField(source="served.recommendation_id")
         item = serializers.CharField(source="item.external_ref")

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +12,7 @@ class PingApi(APIView):
     allowed_roles = ALL_ROLES
     required_scopes: tuple[str, ...] = ()
 
+    @extend_schema_serializer(component_name="PingOutput")
     class OutputSerializer(serializers.Serializer):
         pong = serializers.BooleanField()
         organization = serializers.CharField()
