@@ -40,6 +40,7 @@ from analytics.demo.model import (
     generate,
 )
 from analytics.models import Event
+from analytics.services.overlap import overlap_tokens_mint_for_contacts
 from analytics.services.rollup import rollup_events
 from campaigns.identity import hash_phone
 from campaigns.models import (
@@ -463,6 +464,12 @@ def _consumers_ensure(
             for batch in progress(batches, f"consumers {slug}", len(batches)) if batches else ():
                 Consumer.objects.bulk_create(batch)
             created_consumers += len(rows)
+            # The synthetic phone numbers pass through here as real ones would at sign-up: the one moment to mint the
+            # clean-room matching tokens of the platform's agreements.
+            overlap_tokens_mint_for_contacts(
+                organization=organization,
+                contacts=[(members.external_refs[i], people.phone[members.person[i]], "") for i in new],
+            )
             by_ref = dict(
                 Consumer.objects.filter(organization=organization, external_ref__startswith=prefix).values_list(
                     "external_ref", "id"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from analytics.models import OverlapMatchToken, OverlapQuery, SegmentMembership
 from campaigns.identity import normalize_email, normalize_phone
-from campaigns.models import Consumer, DataPurpose, DataSharingAgreement, PartnerApiKey, User
+from campaigns.models import Consumer, DataPurpose, DataSharingAgreement, Organization, PartnerApiKey, User
 from campaigns.selectors.consent import consented_consumer_ids
 from campaigns.services.audit import audit_record
 from xmkt_site.errors import ApplicationError, ConflictError, PermissionDeniedError
@@ -61,6 +61,36 @@ def overlap_tokens_mint(
     }
     rows = [OverlapMatchToken(agreement=agreement, consumer=consumer, token=token) for token in sorted(tokens)]
     OverlapMatchToken.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def overlap_tokens_mint_for_contacts(*, organization: Organization, contacts: list[tuple[str, str, str]]) -> int:
+    """Mint tokens for every active sharing agreement in which `organization` is the platform, for consumers whose raw
+    (external_ref, phone, email) are passing through ingestion right now. Returns the number of tokens written."""
+    today = timezone.localdate()
+    agreements = [
+        agreement
+        for agreement in DataSharingAgreement.objects.filter(
+            platform=organization, status=DataSharingAgreement.Status.ACTIVE, valid_from__lte=today
+        ).exclude(valid_until__lt=today)
+        if DataPurpose.PARTNER_SHARING in (agreement.purposes or [])
+    ]
+    if not agreements or not contacts:
+        return 0
+    refs = [ref for ref, _, _ in contacts]
+    consumer_ids = dict(
+        Consumer.objects.filter(organization=organization, external_ref__in=refs).values_list("external_ref", "pk")
+    )
+    rows = []
+    for agreement in agreements:
+        key = agreement_matching_key(agreement=agreement)
+        for ref, phone, email in contacts:
+            if ref not in consumer_ids:
+                continue
+            for value in {normalize_phone(phone), normalize_email(email)} - {""}:
+                token = overlap_token(key=key, normalized=value)
+                rows.append(OverlapMatchToken(agreement=agreement, consumer_id=consumer_ids[ref], token=token))
+    OverlapMatchToken.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
     return len(rows)
 
 

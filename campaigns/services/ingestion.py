@@ -28,6 +28,7 @@ from campaigns.identity import hash_email, hash_phone
 from campaigns.models import CatalogItem, Consumer, Organization, PartnerApiKey, User
 from campaigns.services.audit import audit_record
 from campaigns.services.privacy import erased_contact_hashes, erased_refs
+from campaigns.signals import consumer_contacts_received
 from xmkt_site.errors import ApplicationError
 
 MAX_REPORTED_ROW_ERRORS = 1000
@@ -513,6 +514,7 @@ def _reference_batch_ingest(
     source: str,
     prepare: Callable[[dict[str, Any], int, RowErrors], None] | None = None,
     skip_erased: bool = False,
+    after_store: Callable[[set[str]], None] | None = None,
 ) -> BatchResult:
     """Validate every row, then create, update or count as duplicate by external_ref, in one transaction."""
     errors = RowErrors()
@@ -532,6 +534,8 @@ def _reference_batch_ingest(
                 repeated = _repeats_of_kept(cleaned, kept_refs={row["external_ref"] for row in unique_rows})
                 erased = len([r for r in cleaned if r is not None]) - len(unique_rows) - repeated
         created, updated, duplicates = _upsert_by_external_ref(model=model, organization=organization, rows=unique_rows)
+        if after_store is not None:
+            after_store({row["external_ref"] for row in unique_rows})
         result = BatchResult(
             received=len(rows), created=created, updated=updated, duplicates=duplicates + repeated, erased=erased
         )
@@ -553,6 +557,18 @@ def consumer_batch_ingest(
     api_key: PartnerApiKey | None = None,
     source: str = "json",
 ) -> BatchResult:
+    raw_contacts: dict[str, tuple[str, str]] = {}
+
+    def keep_contacts_then_hash(row: dict[str, Any], index: int, errors: RowErrors) -> None:
+        if row.get("phone") or row.get("email"):
+            raw_contacts[row["external_ref"]] = (row.get("phone") or "", row.get("email") or "")
+        _hash_identifiers(row, index, errors)
+
+    def announce_contacts(stored_refs: set[str]) -> None:
+        contacts = [(ref, *raw_contacts[ref]) for ref in sorted(stored_refs & raw_contacts.keys())]
+        if contacts:
+            consumer_contacts_received.send(sender=Consumer, organization=organization, contacts=contacts)
+
     return _reference_batch_ingest(
         model=Consumer,
         specs=CONSUMER_FIELDS,
@@ -562,8 +578,9 @@ def consumer_batch_ingest(
         by=by,
         api_key=api_key,
         source=source,
-        prepare=_hash_identifiers,
+        prepare=keep_contacts_then_hash,
         skip_erased=True,
+        after_store=announce_contacts,
     )
 
 

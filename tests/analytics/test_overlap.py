@@ -189,3 +189,38 @@ class TestOverlapApi:
         body = {"hashed_identifiers": upload(world, range(0, 25)), "epsilon": 1.0}
         assert client.post(url, body, format="json").status_code == 200
         assert client.post(url, body, format="json").status_code == 409
+
+
+class TestTokensFromIngestion:
+    def test_consumers_sent_through_the_batch_api_become_matchable_without_storing_their_phone(
+        self, platform, partner, api_client
+    ):
+        # given an active sharing agreement and a platform key
+        from tests.factories import issue_api_key
+
+        agreement = AgreementFactory(platform=platform, partner=partner, min_aggregate_size=2)
+        api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {issue_api_key(platform, ['consumers:write'])}")
+        # when three consumers with phones arrive through the batch API, two of whom allow sharing with the partner
+        rows = [{"external_ref": f"learner-{n}", "phone": phone(n)} for n in range(3)]
+        assert api_client.post("/api/v1/consumers/batch/", {"consumers": rows}, format="json").status_code == 200
+        for consumer in Consumer.objects.filter(external_ref__in=["learner-0", "learner-1"]):
+            ConsentRecordFactory(
+                consumer=consumer, purpose=DataPurpose.PARTNER_SHARING, recipient=partner, data_categories=["segments"]
+            )
+        # then the partner's hashed list of all three matches the two who consented
+        result = overlap_run(agreement=agreement, hashed_identifiers=upload(agreement, range(3)))
+        assert result.overlap_size == 2
+        # and the raw number is stored nowhere: the consumer holds a keyed hash, the token table only tokens
+        assert OverlapMatchToken.objects.count() == 3
+        stored = list(Consumer.objects.values_list("phone_hash", flat=True)) + list(
+            OverlapMatchToken.objects.values_list("token", flat=True)
+        )
+        assert not any(normalize_phone(phone(0)) in value for value in stored)
+
+    def test_no_tokens_are_minted_without_an_active_sharing_agreement(self, platform, api_client):
+        from tests.factories import issue_api_key
+
+        api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {issue_api_key(platform, ['consumers:write'])}")
+        rows = [{"external_ref": "learner-9", "phone": phone(9)}]
+        assert api_client.post("/api/v1/consumers/batch/", {"consumers": rows}, format="json").status_code == 200
+        assert not OverlapMatchToken.objects.exists()

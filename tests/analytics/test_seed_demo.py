@@ -445,3 +445,18 @@ def test_double_eleven_and_weekends_are_peaks_for_the_furnishing_partner():
     ordinary = np.array([not (date(2026, 10, 20) <= d <= date(2026, 11, 14)) for d in dates])
     weekend = np.array([d.weekday() >= 5 for d in dates])
     assert views[ordinary & weekend].mean() > 1.2 * views[ordinary & ~weekend].mean()
+
+
+def test_platform_consumers_carry_clean_room_tokens_for_each_sharing_agreement(db, logins_file):
+    from analytics.models import OverlapMatchToken
+    from campaigns.models import DataSharingAgreement
+
+    # given a seeded demo
+    demo_seed(**SMALL, logins_file=logins_file)
+
+    # then every platform consumer has one matching token per active agreement, and partner consumers have none
+    platform_consumers = Consumer.objects.filter(organization__slug="zhixue").count()
+    agreements = DataSharingAgreement.objects.filter(platform__slug="zhixue", status="active").count()
+    assert agreements == 2
+    assert OverlapMatchToken.objects.filter(consumer__organization__slug="zhixue").count() == platform_consumers * 2
+    assert not OverlapMatchToken.objects.exclude(consumer__organization__slug="zhixue").exists()

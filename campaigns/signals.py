@@ -1,0 +1,8 @@
+"""Signals that let higher apps react to the system of record without campaigns importing them."""
+
+from django.dispatch import Signal
+
+# Sent inside the ingestion transaction with `organization` and `contacts`: a list of (external_ref, phone, email)
+# as they arrived, raw, for consumers that were stored. This is the only moment raw contact values exist on our side:
+# receivers may derive keyed tokens from them but must never store or log them.
+consumer_contacts_received = Signal()
