@@ -68,3 +68,13 @@ def _rows_seeded_by_data_migrations(request):
         request.getfixturevalue("transactional_db")
         import_module("campaigns.migrations.0003_initial_consent_policies").publish(django_apps, None)
     yield
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print the permission matrix the route-walking test built, whether it passed or not."""
+    import sys
+
+    matrix = getattr(sys.modules.get("tests.xmkt_site.test_permission_matrix"), "LAST_MATRIX", "")
+    if matrix:
+        terminalreporter.write_sep("=", "permission matrix (tests/xmkt_site/test_permission_matrix.py)")
+        terminalreporter.write_line(matrix)

@@ -34,6 +34,7 @@ from tests.factories import (
 
 MARK = "VICTIM-MARK"
 ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "permission-matrix.txt"
+LAST_MATRIX = ""
 ROLES = [Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST, Role.PRIVACY_ADMIN, Role.PARTNER_USER]
 SCOPES = list(ApiScope.values)
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -302,4 +303,5 @@ def _write_matrix(rows, actors) -> None:
     text = "\n".join(lines)
     ARTIFACT.parent.mkdir(exist_ok=True)
     ARTIFACT.write_text(text + "\n", encoding="utf-8")
-    print("\n" + text)
+    global LAST_MATRIX  # read by tests/conftest.py's terminal summary, so the table is in every test log
+    LAST_MATRIX = text
