@@ -19,14 +19,14 @@ import json
 import os
 import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlparse
+
+from _local import free_port, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/xmkt_bench"
@@ -46,23 +46,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--request-timeout", type=float, default=300.0)
     return parser.parse_args()
 
-
-def recreate_database(url: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("xmkt_bench"):
-        sys.exit(f"Refusing to drop {name!r}: the benchmark database name must start with 'xmkt_bench'.")
-    admin = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password, dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    admin.close()
 
 
 def bench_environment(database_url: str) -> dict[str, str]:
@@ -100,11 +83,6 @@ def time_raw_copy(path: Path, runs: int) -> tuple[float, list[float]]:
             cursor.execute("DROP TABLE bench_raw_copy")
     return statistics.median(timings), timings
 
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Api:
