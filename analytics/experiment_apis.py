@@ -23,6 +23,7 @@ from analytics.services.experiments import (
 )
 from campaigns.campaign_apis import name_nested_serializers
 from campaigns.models import ApiScope, DataPurpose, Role
+from campaigns.review_messages import review_report_localized
 from campaigns.selectors.campaigns import campaign_get
 from campaigns.selectors.consent import consumer_has_consent
 from campaigns.services.audit import audit_record
@@ -49,7 +50,11 @@ class CampaignReviewApi(APIView):
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         status = serializers.CharField()
-        review_report = serializers.JSONField()
+        review_report = serializers.SerializerMethodField()
+
+        def get_review_report(self, campaign) -> dict:
+            """Each check with its stable `code` and `params` and a `message` in the request's language."""
+            return review_report_localized(campaign.review_report)
 
     @extend_schema(operation_id="campaign_review", request=None, responses=OutputSerializer)
     def post(self, request, pk: int):

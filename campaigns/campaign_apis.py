@@ -23,6 +23,7 @@ from campaigns.models import (
     Role,
     Variant,
 )
+from campaigns.review_messages import review_report_localized
 from campaigns.selectors.campaigns import campaign_get, campaign_list, code_pool_get
 from campaigns.services.campaigns import campaign_apply_action, campaign_audience_set, campaign_create, campaign_update
 from campaigns.services.offers import code_pool_create, code_redeem, codes_generate, codes_import, offer_create
@@ -61,11 +62,15 @@ class CampaignOutputSerializer(serializers.Serializer):
     attribution_window_days = serializers.IntegerField()
     attribution_model = serializers.CharField()
     allowed_redirect_hosts = serializers.ListField(child=serializers.CharField())
-    review_report = serializers.JSONField()
+    review_report = serializers.SerializerMethodField()
     variants = serializers.SerializerMethodField()
 
     def get_partners(self, campaign) -> list[dict]:
         return [{"id": p.pk, "slug": p.slug, "name": p.name} for p in campaign.partners.all()]
+
+    def get_review_report(self, campaign) -> dict:
+        """Each check with its stable `code` and `params` and a `message` in the request's language."""
+        return review_report_localized(campaign.review_report)
 
     def get_variants(self, campaign) -> list[dict]:
         return [

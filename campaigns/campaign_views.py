@@ -22,6 +22,7 @@ from campaigns.models import (
     Organization,
     Role,
 )
+from campaigns.review_messages import review_report_localized
 from campaigns.selectors.campaigns import campaign_get, campaign_list
 from campaigns.services.audiences import EVENT_TYPES
 from campaigns.services.campaigns import (
@@ -296,7 +297,7 @@ def campaign_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     checks = [
         {**check, "label": CHECK_LABELS.get(check["key"], check["key"])}
-        for check in (campaign.review_report or {}).get("checks", [])
+        for check in review_report_localized(campaign.review_report)["checks"]
     ]
     can_manage = request.actor.role in MANAGE_ROLES
     context = {

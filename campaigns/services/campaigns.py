@@ -27,6 +27,7 @@ from campaigns.models import (
     Organization,
     User,
 )
+from campaigns.review_messages import review_check
 from campaigns.services.audit import audit_record
 from xmkt_site.errors import ApplicationError, ConflictError
 
@@ -224,10 +225,6 @@ class AudienceEstimate:
         return self.contactable / self.matching if self.matching else 0.0
 
 
-def _check(key: str, passed: bool, reason: str, **details: Any) -> dict[str, Any]:
-    return {"key": key, "passed": bool(passed), "reason": reason, **details}
-
-
 def active_agreement(*, platform: Organization, partner: Organization, on) -> DataSharingAgreement | None:
     return (
         DataSharingAgreement.objects.filter(
@@ -248,79 +245,83 @@ def campaign_review_checks(
     checks: list[dict[str, Any]] = []
     partners = list(campaign.partners.order_by("name"))
     if not partners:
-        checks.append(_check("partners", False, "A co-branded campaign needs at least one partner."))
+        checks.append(review_check("partners", False, "partners_missing"))
     needed_purposes = set(campaign.purposes)
     needed_categories = set(campaign.data_categories)
     for partner in partners:
+        named = {"partner": partner.name}
         agreement = active_agreement(platform=campaign.organization, partner=partner, on=today)
         if agreement is None:
-            checks.append(
-                _check("agreement", False, f"No active data-sharing agreement with {partner.name}.", partner=partner.pk)
-            )
+            checks.append(review_check("agreement", False, "agreement_missing", named, partner=partner.pk))
             continue
         missing_purposes = sorted(needed_purposes - set(agreement.purposes))
         missing_categories = sorted(needed_categories - set(agreement.data_categories))
         if missing_purposes or missing_categories:
-            missing = ", ".join(missing_purposes + missing_categories)
-            reason = f"The agreement with {partner.name} does not cover: {missing}."
-            checks.append(_check("agreement", False, reason, partner=partner.pk, agreement=agreement.pk))
+            params = {**named, "missing": missing_purposes + missing_categories}
+            checks.append(
+                review_check(
+                    "agreement", False, "agreement_incomplete", params, partner=partner.pk, agreement=agreement.pk
+                )
+            )
         else:
-            reason = f"Agreement “{agreement.title}” with {partner.name} covers the campaign's purposes and data."
-            checks.append(_check("agreement", True, reason, partner=partner.pk, agreement=agreement.pk))
+            params = {**named, "agreement": agreement.title}
+            checks.append(
+                review_check("agreement", True, "agreement_ok", params, partner=partner.pk, agreement=agreement.pk)
+            )
     if audience is None:
-        checks.append(_check("audience", False, "The audience has not been estimated."))
+        checks.append(review_check("audience", False, "audience_not_estimated"))
     elif audience.contactable == 0:
         checks.append(
-            _check(
+            review_check(
                 "audience",
                 False,
-                "Nobody in the audience has marketing-contact consent.",
+                "audience_no_consent",
+                {"matching": audience.matching},
                 matching=audience.matching,
                 contactable=0,
             )
         )
     else:
-        reason = (
-            f"{audience.contactable} of {audience.matching} matching consumers have marketing-contact consent "
-            f"({audience.coverage:.0%}); only they enter the audience."
-        )
+        coverage = round(audience.coverage, 4)
+        params = {"contactable": audience.contactable, "matching": audience.matching, "coverage": coverage}
         checks.append(
-            _check(
+            review_check(
                 "audience",
                 True,
-                reason,
+                "audience_ok",
+                params,
                 matching=audience.matching,
                 contactable=audience.contactable,
-                coverage=round(audience.coverage, 4),
+                coverage=coverage,
             )
         )
     if campaign.starts_at is None or campaign.ends_at is None:
-        checks.append(_check("dates", False, "Start and end dates are required."))
+        checks.append(review_check("dates", False, "dates_missing"))
     elif campaign.ends_at <= now:
-        checks.append(_check("dates", False, "The campaign would end in the past."))
+        checks.append(review_check("dates", False, "dates_past"))
     else:
-        checks.append(_check("dates", True, "Start and end dates are set and the end is in the future."))
+        checks.append(review_check("dates", True, "dates_ok"))
     if campaign.budget <= 0:
-        checks.append(_check("budget", False, "A budget greater than zero is required."))
+        checks.append(review_check("budget", False, "budget_missing"))
     else:
-        checks.append(_check("budget", True, f"Budget {campaign.budget} {campaign.currency}."))
+        params = {"budget": str(campaign.budget), "currency": campaign.currency}
+        checks.append(review_check("budget", True, "budget_ok", params))
     brandings = {b.partner_id: b for b in campaign.co_brandings.all()}
     for partner in partners:
         branding = brandings.get(partner.pk)
         missing = branding.missing if branding else ["display_name", "logo", "landing_copy_zh", "landing_copy_en"]
         if missing:
-            reason = f"Co-branding for {partner.name} is missing: {', '.join(missing)}."
-            checks.append(_check("co_branding", False, reason, partner=partner.pk))
+            params = {"partner": partner.name, "missing": missing}
+            checks.append(review_check("co_branding", False, "co_branding_incomplete", params, partner=partner.pk))
         else:
-            checks.append(
-                _check("co_branding", True, f"Co-branding for {partner.name} is complete.", partner=partner.pk)
-            )
+            params = {"partner": partner.name}
+            checks.append(review_check("co_branding", True, "co_branding_ok", params, partner=partner.pk))
     variants = list(campaign.variants.all())
     controls = sum(1 for v in variants if v.is_control)
     if len(variants) < 2 or controls != 1:
-        checks.append(_check("variants", False, "At least two variants are needed, exactly one of them the control."))
+        checks.append(review_check("variants", False, "variants_invalid"))
     else:
-        checks.append(_check("variants", True, f"{len(variants)} variants, one control."))
+        checks.append(review_check("variants", True, "variants_ok", {"count": len(variants)}))
     return checks
 
 

@@ -87,7 +87,8 @@ def test_review_fails_back_to_draft_when_an_agreement_does_not_cover_the_data_ca
     assert campaign.status == Campaign.Status.DRAFT
     failed = [c for c in campaign.review_report["checks"] if not c["passed"]]
     assert [c["key"] for c in failed] == ["agreement"]
-    assert "purchases" in failed[0]["reason"]
+    assert failed[0]["code"] == "agreement_incomplete" and failed[0]["params"]["missing"] == ["purchases"]
+    assert "Purchases" in failed[0]["reason"]
 
 
 def test_review_reports_missing_consent_coverage_dates_budget_co_branding_and_variants():
