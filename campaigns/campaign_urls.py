@@ -1,6 +1,7 @@
 from django.urls import path
 
 from campaigns import campaign_views as views
+from campaigns import offer_views
 
 urlpatterns: list = [
     path("campaigns/", views.campaign_list_view, name="campaign-list"),
@@ -15,4 +16,11 @@ urlpatterns: list = [
     ),
     path("campaigns/<int:pk>/audience/", views.campaign_audience_view, name="campaign-audience"),
     path("campaigns/<int:pk>/logo/<int:partner_id>/", views.campaign_logo_view, name="campaign-logo"),
+    path("campaigns/<int:pk>/offers/new/", offer_views.offer_create_view, name="campaign-offer-create"),
+    path("campaigns/<int:pk>/offers/<int:offer_id>/edit/", offer_views.offer_edit_view, name="campaign-offer-edit"),
+    path(
+        "campaigns/<int:pk>/offers/<int:offer_id>/code-pools/new/",
+        offer_views.code_pool_create_view,
+        name="campaign-code-pool-create",
+    ),
 ]

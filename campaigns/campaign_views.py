@@ -4,7 +4,6 @@ actions, the review report, variants, co-branding and the audience definition.""
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from campaigns.models import (
     Role,
 )
 from campaigns.review_messages import review_report_localized
-from campaigns.selectors.campaigns import campaign_get, campaign_list
+from campaigns.selectors.campaigns import campaign_get, campaign_list, campaign_offer_stats
 from campaigns.services.audiences import EVENT_TYPES
 from campaigns.services.campaigns import (
     ACTIONS,
@@ -32,6 +31,7 @@ from campaigns.services.campaigns import (
     campaign_create,
     campaign_update,
 )
+from campaigns.services.offers import OFFER_EDITABLE_STATES, POOL_CLOSED_STATES
 from campaigns.services.variants import co_branding_set, variant_create
 from xmkt_site.errors import ApplicationError, NotFoundError
 from xmkt_site.views import role_required
@@ -300,6 +300,7 @@ def campaign_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         for check in review_report_localized(campaign.review_report)["checks"]
     ]
     can_manage = request.actor.role in MANAGE_ROLES
+    offers, budget = campaign_offer_stats(campaign=campaign)
     context = {
         "campaign": campaign,
         "variants": list(campaign.variants.select_related("offer").order_by("position", "id")),
@@ -310,15 +311,10 @@ def campaign_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": [(a, ACTION_LABELS[a]) for a in STATE_ACTIONS.get(campaign.status, [])] if can_manage else [],
         "can_manage": can_manage,
         "editable": can_manage and campaign.status == Campaign.Status.DRAFT,
-        "offers": [
-            {
-                "offer": offer,
-                "pools": offer.code_pools.annotate(
-                    total=Count("codes"), redeemed=Count("codes", filter=Q(codes__redeemed_at__isnull=False))
-                ).order_by("id"),
-            }
-            for offer in campaign.offers.select_related("course", "partner").order_by("id")
-        ],
+        "offers": offers,
+        "budget": budget,
+        "can_edit_offers": can_manage and campaign.status in OFFER_EDITABLE_STATES,
+        "can_add_pools": can_manage and campaign.status not in POOL_CLOSED_STATES,
     }
     return render(request, "campaigns/campaign_detail.html", context)
 

@@ -1,8 +1,11 @@
 """Reads of campaigns, scoped to who is asking: the platform sees its campaigns, a partner those it is a party of."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import Count, Q, QuerySet
 
-from campaigns.models import Campaign, CodePool, Organization
+from campaigns.models import Campaign, CodePool, Offer, Organization
 from xmkt_site.access import Actor
 from xmkt_site.errors import NotFoundError
 
@@ -62,3 +65,54 @@ def code_pool_get(*, actor: Actor, pk: int) -> CodePool:
     if pool is None:
         raise NotFoundError("Code pool not found.")
     return pool
+
+
+@dataclass(frozen=True)
+class PoolStats:
+    pool: CodePool
+    total: int
+    redeemed: int
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.redeemed
+
+
+@dataclass(frozen=True)
+class OfferStats:
+    offer: Offer
+    pools: list[PoolStats]
+    redeemed: int
+    spend: Decimal  # redemptions x cost per redemption (the terms are frozen once the campaign launches)
+
+
+@dataclass(frozen=True)
+class BudgetStats:
+    budget: Decimal
+    spent: Decimal  # what redemptions actually charged (Campaign.spent, one conditional UPDATE each)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget - self.spent
+
+    @property
+    def share_spent(self) -> float | None:
+        return float(self.spent / self.budget) if self.budget > 0 else None
+
+
+def campaign_offer_stats(*, campaign: Campaign) -> tuple[list[OfferStats], BudgetStats]:
+    """Each offer with its pools' total / redeemed / remaining codes and spend, and the campaign's spend vs budget."""
+    pools = (
+        CodePool.objects.filter(offer__campaign=campaign)
+        .annotate(total=Count("codes"), redeemed=Count("codes", filter=Q(codes__redeemed_at__isnull=False)))
+        .order_by("id")
+    )
+    by_offer: dict[int, list[PoolStats]] = {}
+    for pool in pools:
+        by_offer.setdefault(pool.offer_id, []).append(PoolStats(pool, pool.total, pool.redeemed))
+    offers = []
+    for offer in campaign.offers.select_related("course", "partner", "voucher_item").order_by("id"):
+        offer_pools = by_offer.get(offer.pk, [])
+        redeemed = sum(p.redeemed for p in offer_pools)
+        offers.append(OfferStats(offer, offer_pools, redeemed, offer.unit_cost * redeemed))
+    return offers, BudgetStats(budget=campaign.budget, spent=campaign.spent)

@@ -1,9 +1,13 @@
 """Offers (course + partner voucher bundles), discount code pools, concurrency-safe redemption, budget and spend."""
 
+import csv
+import io
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -15,6 +19,29 @@ from xmkt_site.errors import ApplicationError, ConflictError
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed
 MAX_CODES_PER_CALL = 100_000
+
+
+OFFER_FIELDS = ("name", "course", "partner", "voucher_item", "voucher_value", "bundle_price", "unit_cost")
+# An offer's terms are fixed once the campaign has launched: spend is charged at the cost in force when a code is
+# redeemed, and per-offer spend (redemptions x cost per redemption) must keep meaning what it says.
+OFFER_EDITABLE_STATES = frozenset(
+    {Campaign.Status.DRAFT, Campaign.Status.IN_REVIEW, Campaign.Status.APPROVED, Campaign.Status.SCHEDULED}
+)
+POOL_CLOSED_STATES = frozenset({Campaign.Status.COMPLETED, Campaign.Status.CANCELLED})
+
+
+def _offer_checked(offer: Offer) -> Offer:
+    campaign, course, partner, voucher_item = offer.campaign, offer.course, offer.partner, offer.voucher_item
+    if course is not None and (course.organization_id != campaign.organization_id or course.kind != "course"):
+        raise ApplicationError("The course must be one of the platform's courses.", fields={"course": ["Invalid."]})
+    if partner is not None and not campaign.partners.filter(pk=partner.pk).exists():
+        raise ApplicationError("The voucher partner must be a party of the campaign.", fields={"partner": ["Invalid."]})
+    if voucher_item is not None and (partner is None or voucher_item.organization_id != partner.pk):
+        raise ApplicationError(
+            "The voucher item must belong to the voucher partner.", fields={"voucher_item": ["Invalid."]}
+        )
+    offer.full_clean()
+    return offer
 
 
 def offer_create(
@@ -29,14 +56,6 @@ def offer_create(
     bundle_price: Decimal = Decimal("0"),
     unit_cost: Decimal = Decimal("0"),
 ) -> Offer:
-    if course is not None and (course.organization_id != campaign.organization_id or course.kind != "course"):
-        raise ApplicationError("The course must be one of the platform's courses.", fields={"course": ["Invalid."]})
-    if partner is not None and not campaign.partners.filter(pk=partner.pk).exists():
-        raise ApplicationError("The voucher partner must be a party of the campaign.", fields={"partner": ["Invalid."]})
-    if voucher_item is not None and (partner is None or voucher_item.organization_id != partner.pk):
-        raise ApplicationError(
-            "The voucher item must belong to the voucher partner.", fields={"voucher_item": ["Invalid."]}
-        )
     offer = Offer(
         campaign=campaign,
         name=name,
@@ -47,9 +66,30 @@ def offer_create(
         bundle_price=bundle_price,
         unit_cost=unit_cost,
     )
-    offer.full_clean()
-    offer.save()
+    _offer_checked(offer).save()
     audit_record(action="offer.create", user=by, organization=campaign.organization, target=offer)
+    return offer
+
+
+@transaction.atomic
+def offer_update(*, offer: Offer, by: User | None, **changes: Any) -> Offer:
+    """Change an offer's terms before launch; afterwards they are frozen (see OFFER_EDITABLE_STATES)."""
+    offer = Offer.objects.select_for_update().select_related("campaign").get(pk=offer.pk)
+    if offer.campaign.status not in OFFER_EDITABLE_STATES:
+        raise ConflictError("An offer can be changed only before the campaign launches.", code="offer_frozen")
+    unknown = set(changes) - set(OFFER_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Fields that cannot be edited: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(offer, field, value)
+    _offer_checked(offer).save()
+    audit_record(
+        action="offer.update",
+        user=by,
+        organization=offer.campaign.organization,
+        target=offer,
+        metadata={"fields": sorted(changes)},
+    )
     return offer
 
 
@@ -90,6 +130,108 @@ def codes_import(*, pool: CodePool, codes: Iterable[str], by: User | None) -> Co
         metadata={"added": added, "duplicates": len(cleaned) - added},
     )
     return CodeImport(added=added, duplicates=len(cleaned) - added)
+
+
+CODE_PATTERN = re.compile(r"^[A-Z0-9_-]{1,64}$")
+HEADER_NAMES = frozenset({"code", "codes", "discount_code", "券码", "优惠码"})
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One rejected row: its 1-based line number, the value read, and why (a stable code the pages translate)."""
+
+    line: int
+    value: str
+    reason: str  # "invalid_characters", "too_long", "duplicate_in_file", "already_in_pool", "too_many"
+    first_line: int | None = None  # for duplicate_in_file: where the code first appeared
+
+    def __str__(self) -> str:
+        where = f" (first on line {self.first_line})" if self.first_line else ""
+        return f"line {self.line}: {self.value!r} {self.reason.replace('_', ' ')}{where}"
+
+
+class CodeImportRejected(ApplicationError):
+    """Raised with every problem found; nothing was imported."""
+
+    default_code = "codes_rejected"
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        shown = [str(p) for p in problems[:50]]
+        if len(problems) > 50:
+            shown.append(f"... and {len(problems) - 50} more")
+        super().__init__(
+            f"{len(problems)} row(s) rejected; nothing was imported.",
+            fields={"codes": shown},
+            extra={"problems": [p.__dict__ for p in problems[:1000]]},
+        )
+        self.problems = problems
+
+
+def codes_parse(*, text: str) -> tuple[list[tuple[int, str]], list[ImportProblem]]:
+    """Read codes from pasted text or a CSV file: one code per line, or the first column of a CSV (a header row
+    named code is skipped). Blank lines are ignored. Returns (line, code) pairs and the problems found."""
+    rows: list[tuple[int, str]] = []
+    problems: list[ImportProblem] = []
+    seen: dict[str, int] = {}
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff").replace("\x00", "")))
+    try:
+        records = [(reader.line_num, fields) for fields in reader]  # line_num: the physical line, even in quotes
+    except csv.Error as error:
+        raise ApplicationError(f"The file is not readable as CSV: {error}", code="bad_csv") from None
+    for line_number, fields in records:
+        value = (fields[0] if fields else "").strip().upper()
+        if not value:
+            continue
+        if line_number == 1 and value.lower() in HEADER_NAMES:
+            continue
+        if len(value) > 64:
+            problems.append(ImportProblem(line_number, value[:64] + "…", "too_long"))
+        elif not CODE_PATTERN.match(value):
+            problems.append(ImportProblem(line_number, value, "invalid_characters"))
+        elif value in seen:
+            problems.append(ImportProblem(line_number, value, "duplicate_in_file", seen[value]))
+        else:
+            seen[value] = line_number
+            rows.append((line_number, value))
+    if len(rows) > MAX_CODES_PER_CALL:
+        problems.append(ImportProblem(rows[MAX_CODES_PER_CALL][0], rows[MAX_CODES_PER_CALL][1], "too_many"))
+    return rows, problems
+
+
+@transaction.atomic
+def codes_import_strict(*, pool: CodePool, text: str, by: User | None) -> CodeImport:
+    """All or nothing: every row valid, no code twice in the file or already in the pool, or CodeImportRejected."""
+    rows, problems = codes_parse(text=text)
+    if rows:
+        taken = set(
+            DiscountCode.objects.filter(pool=pool, code__in=[code for _line, code in rows]).values_list(
+                "code", flat=True
+            )
+        )
+        problems += [ImportProblem(line, code, "already_in_pool") for line, code in rows if code in taken]
+    if not rows and not problems:
+        raise ApplicationError("The file holds no codes.", code="no_codes", fields={"codes": ["No codes."]})
+    if problems:
+        raise CodeImportRejected(sorted(problems, key=lambda p: p.line))
+    result = codes_import(pool=pool, codes=[code for _line, code in rows], by=by)
+    if result.duplicates:  # a concurrent import added some of the same codes between the check and the insert
+        raise CodeImportRejected([ImportProblem(0, "", "already_in_pool")])
+    return result
+
+
+@transaction.atomic
+def code_pool_create_with_codes(
+    *, offer: Offer, name: str, by: User | None, text: str = "", generate: int = 0
+) -> tuple[CodePool, CodeImport]:
+    """A new pool filled by a strict import or by generating codes; when the codes are refused no pool is left."""
+    if offer.campaign.status in POOL_CLOSED_STATES:
+        raise ConflictError("The campaign has ended: no new code pools.", code="campaign_closed")
+    if bool(text.strip()) == bool(generate):
+        raise ApplicationError("Either import codes or generate them.", code="codes_source")
+    pool = code_pool_create(offer=offer, name=name, by=by)
+    if generate:
+        return pool, codes_generate(pool=pool, count=generate, by=by)
+    return pool, codes_import_strict(pool=pool, text=text, by=by)
 
 
 def codes_generate(*, pool: CodePool, count: int, by: User | None, length: int = 10) -> CodeImport:
