@@ -4,6 +4,13 @@ Items carry a domain label (the catalogue's organisation). The wrapped model is 
 matrix of consumers who may be used across catalogues, so its item-item weights (EASE, kNN, RP3beta) or shared
 factors (TF MF) connect items of different catalogues. A consumer with no history in the target catalogue is still
 scored through what they did in the other one. ``recommend(..., target_domain=D)`` restricts candidates to D.
+
+Newcomers to the target catalogue need different settings from consumers already active there: their scores come
+only from the cross-catalogue block of the item-item weights, which a ridge strength tuned for within-catalogue
+recommendation shrinks towards nothing. With ``target_domain`` set, rows without target-catalogue history are scored
+by ``newcomer_estimator`` (fitted on the same joint matrix, typically EASE with a larger ``l2``), optionally blended
+with the target catalogue's popularity as a prior (``newcomer_popularity_weight``). Both are chosen on a validation
+window (:mod:`recommender.ml.cross_domain_eval`).
 """
 
 from __future__ import annotations
@@ -15,16 +22,34 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
-from .base import BaseRecommender
+from .base import BaseRecommender, normalise_rows
 from .evaluation import evaluate_model
 from .popularity import PopularityRecommender
 
 
 class CrossDomainRecommender(BaseRecommender):
-    """``fit(user_items, item_domains=[...])``; ``recommend(user_ids, n, target_domain="partner")``."""
+    """``fit(user_items, item_domains=[...])``; ``recommend(user_ids, n, target_domain="partner")``.
 
-    def __init__(self, estimator: BaseRecommender | None = None) -> None:
+    estimator: the model over the joint matrix, for everyone with history in the target catalogue.
+    newcomer_estimator: fitted on the same joint matrix, scores rows with no history in ``target_domain`` (``None``:
+        the estimator scores them too).
+    target_domain: the catalogue this model serves: newcomers are judged against it and it is the default candidate
+        restriction of ``recommend``. ``None``: no newcomer routing.
+    newcomer_popularity_weight: weight of the target catalogue's popularity (distinct users, scaled to [0, 1]) added to
+        a newcomer's scores (themselves scaled per row to a largest magnitude of 1).
+    """
+
+    def __init__(
+        self,
+        estimator: BaseRecommender | None = None,
+        newcomer_estimator: BaseRecommender | None = None,
+        target_domain: Any = None,
+        newcomer_popularity_weight: float = 0.0,
+    ) -> None:
         self.estimator = estimator
+        self.newcomer_estimator = newcomer_estimator
+        self.target_domain = target_domain
+        self.newcomer_popularity_weight = newcomer_popularity_weight
 
     @property
     def explainable(self) -> bool:  # type: ignore[override]
@@ -42,7 +67,35 @@ class CrossDomainRecommender(BaseRecommender):
         self.item_domains_ = domains
         self.domains_ = sorted({str(d) for d in domains.tolist()})
         self.estimator_ = clone(self.estimator).fit(matrix, **fit_params)
+        self.newcomer_estimator_ = None
+        if self.target_domain is not None:
+            target = self.domain_mask(self.target_domain)
+            users_per_item = np.asarray((matrix > 0).sum(axis=0), dtype=np.float64).ravel() * target
+            self.target_popularity_ = users_per_item / (users_per_item.max() or 1.0)
+            if self.newcomer_estimator is not None:
+                self.newcomer_estimator_ = clone(self.newcomer_estimator).fit(matrix, **fit_params)
         return self
+
+    def newcomers(self, rows: sp.spmatrix) -> np.ndarray:
+        """Boolean per row: no history in ``target_domain`` (all False when no target domain is set)."""
+        self._check_fitted()
+        rows = sp.csr_matrix(rows)
+        if self.target_domain is None:
+            return np.zeros(rows.shape[0], dtype=bool)
+        target = self.domain_mask(self.target_domain).astype(np.float64)
+        return np.asarray(rows @ target).ravel() <= 0
+
+    def _routes_newcomers(self) -> bool:
+        return self.target_domain is not None and (
+            self.newcomer_estimator_ is not None or self.newcomer_popularity_weight > 0
+        )
+
+    def _newcomer_scores(self, user_ids: np.ndarray, rows: sp.csr_matrix) -> np.ndarray:
+        model = self.newcomer_estimator_ if self.newcomer_estimator_ is not None else self.estimator_
+        scores = np.array(model.score(user_ids, user_items=rows), dtype=np.float64)
+        if self.newcomer_popularity_weight > 0:
+            scores = normalise_rows(scores) + self.newcomer_popularity_weight * self.target_popularity_[None, :]
+        return scores
 
     def domain_mask(self, domain: Any) -> np.ndarray:
         self._check_fitted()
@@ -52,7 +105,15 @@ class CrossDomainRecommender(BaseRecommender):
         return mask
 
     def _score_rows(self, user_ids: np.ndarray, rows: sp.csr_matrix) -> np.ndarray:
-        return self.estimator_.score(user_ids, user_items=rows)
+        scores = self.estimator_.score(user_ids, user_items=rows)
+        if not self._routes_newcomers():
+            return scores
+        new = self.newcomers(rows)
+        if not new.any():
+            return scores
+        scores = np.array(scores, dtype=np.float64, copy=True)
+        scores[new] = self._newcomer_scores(user_ids[new], rows[new])
+        return scores
 
     def recommend(
         self,
@@ -65,6 +126,8 @@ class CrossDomainRecommender(BaseRecommender):
         items: Any = None,
         filter_items: Any = None,
     ) -> tuple[np.ndarray, np.ndarray]:
+        if target_domain is None:
+            target_domain = self.target_domain
         if target_domain is not None:
             mask = self.domain_mask(target_domain)
             if items is not None:
@@ -73,6 +136,19 @@ class CrossDomainRecommender(BaseRecommender):
         return super().recommend(
             user_ids, n, filter_seen, user_items=user_items, items=items, filter_items=filter_items
         )
+
+    def explain(
+        self, user_id: int, item_id: int, n: int = 3, *, user_items: sp.spmatrix | None = None
+    ) -> list[tuple[int, float]]:
+        """As the estimator that scored the row: the newcomer estimator for a newcomer (popularity is no reason)."""
+        self._check_fitted()
+        row = self._history_rows(np.array([user_id]), user_items)
+        model = self.estimator_
+        if self.newcomer_estimator_ is not None and self.newcomers(row)[0]:
+            model = self.newcomer_estimator_
+        if not getattr(model, "explainable", False):
+            return []
+        return model.explain(0, item_id, n, user_items=row)
 
     def _item_similarity_rows(self, item_ids: np.ndarray) -> np.ndarray:
         return self.estimator_._item_similarity_rows(item_ids)

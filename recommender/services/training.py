@@ -262,31 +262,49 @@ def training_enqueue(
     )
 
 
+CROSS_DOMAIN_CUTS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)  # quantiles of event time: window 0 validates, 1-5 test
+
+
+def cross_domain_windows(
+    dataset: TrainingDataset, users: IdEncoder, items: IdEncoder, cuts: tuple[float, ...] = CROSS_DOMAIN_CUTS
+) -> tuple[list[Any], list[pd.Timestamp]]:
+    """One window per cut: train on the events before it, hold out the purchases/enrolments from it to the next cut
+    (the last to the end) by consumers seen in training. Target-catalogue filtering happens in the evaluation."""
+    from recommender.ml.cross_domain_eval import Window
+
+    events = dataset.events
+    times = events["timestamp"]
+    edges = [times.quantile(q) for q in cuts]
+    windows = []
+    for index, cut in enumerate(edges):
+        train = events[times < cut]
+        later = times >= cut
+        if index + 1 < len(edges):
+            later &= times < edges[index + 1]
+        held = events[
+            later & events["event_type"].isin(RELEVANT_EVENT_TYPES) & events["user_id"].isin(train["user_id"])
+        ]
+        windows.append(Window(_matrix(train, users, items), _matrix(held, users, items)))
+    return windows, edges
+
+
 def cross_domain_evaluate(
-    *, organization: Organization, target: Organization, l2: float = 300.0, test_quantile: float = TEST_QUANTILE
+    *, organization: Organization, target: Organization, cuts: tuple[float, ...] = CROSS_DOMAIN_CUTS, n_boot: int = 1000
 ) -> dict[str, Any]:
-    """Joint (both catalogues) vs single-domain vs popularity on the target catalogue, for consumers active on both
-    sides and consumers new to the target, on the consented training set and a temporal split at `test_quantile`."""
-    from recommender.ml import cross_domain_lift
+    """Joint (both catalogues) vs single-domain vs popularity on the target catalogue, on the consented training set:
+    rolling-origin temporal windows at `cuts`, settings chosen on the window before each test window
+    (`recommender.ml.cross_domain_eval`). Relevant: purchases and enrolments in the target catalogue."""
+    from recommender.ml.cross_domain_eval import cross_domain_rolling_lift
 
     dataset = dataset_build(organization=organization, target=target)
     users, items = IdEncoder(dataset.user_ids), IdEncoder(dataset.item_ids)
-    events = dataset.events
-    cut = events["timestamp"].quantile(test_quantile)
-    train = events[events["timestamp"] < cut]
-    held = events[(events["timestamp"] >= cut) & events["user_id"].isin(train["user_id"])]
-    report = cross_domain_lift(
-        lambda: EASE(l2=l2),
-        _matrix(train, users, items),
-        _matrix(held, users, items),
-        dataset.item_domains,
-        target.slug,
-        k=K,
-    )
+    windows, edges = cross_domain_windows(dataset, users, items, cuts)
+    report = cross_domain_rolling_lift(windows, dataset.item_domains, target.slug, k=K, n_boot=n_boot)
     report["data"] = {
         "users": len(dataset.user_ids),
         "linked_consumers": dataset.linked_consumers,
-        "events": len(events),
-        "cutoff": cut.isoformat(),
+        "events": len(dataset.events),
+        "cuts": [edge.isoformat() for edge in edges],
+        "relevant": list(RELEVANT_EVENT_TYPES),
     }
     return report
