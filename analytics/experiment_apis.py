@@ -10,6 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from analytics.selectors.experiment_readouts import campaign_readouts
 from analytics.selectors.experiments import audience_estimate, campaign_results, partner_campaign_results
 from analytics.services.attribution import campaign_attribution, campaign_forecast_lift
 from analytics.services.experiments import (
@@ -220,15 +221,52 @@ def results_payload(campaign) -> dict:
                     "expected_loss_vs_control": _finite(c.expected_loss_vs_control),
                 }
             )
+    readouts = campaign_readouts(campaign=campaign, results=results)
     srm = None
-    if report is not None and report.sample_ratio is not None:
-        srm = {"p_value": _finite(report.sample_ratio.p_value), "mismatch": bool(report.sample_ratio.mismatch)}
+    check, basis = (report.sample_ratio, "fixed_split") if report is not None else (None, None)
+    if check is None and readouts.bandit_srm is not None:
+        check, basis = readouts.bandit_srm, "weight_history"
+    if check is not None:
+        srm = {"p_value": _finite(check.p_value), "mismatch": bool(check.mismatch), "basis": basis}
     return {
         "campaign": campaign.pk,
         "control": results.control_key,
         "arms": arms,
         "comparisons": comparisons,
         "sample_ratio": srm,
+        "sequential": [
+            {
+                "variant": s.arm,
+                "looks": s.looks,
+                "difference": _finite(s.difference),
+                "always_valid_p_value": _finite(s.p_value),
+                "ci_low": _finite(s.ci_low),
+                "ci_high": _finite(s.ci_high),
+                "rejected": s.rejected,
+                "first_rejected_on": s.first_rejected_on,
+            }
+            for s in readouts.sequential
+        ],
+        "cuped": {
+            "available": readouts.cuped_available,
+            "pre_period_days": readouts.pre_period_days,
+            "users_with_pre_spend": readouts.users_with_pre_spend,
+            "comparisons": [
+                {
+                    "variant": c.arm,
+                    "difference": _finite(c.adjusted.difference),
+                    "ci_low": _finite(c.adjusted.ci_low),
+                    "ci_high": _finite(c.adjusted.ci_high),
+                    "p_value": _finite(c.adjusted.p_value),
+                    "unadjusted_difference": _finite(c.raw.difference),
+                    "unadjusted_ci_low": _finite(c.raw.ci_low),
+                    "unadjusted_ci_high": _finite(c.raw.ci_high),
+                    "theta": _finite(c.theta),
+                    "variance_reduction": _finite(c.variance_reduction),
+                }
+                for c in readouts.cuped
+            ],
+        },
         "notes": results.notes,
     }
 

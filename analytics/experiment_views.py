@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from scipy import stats
 
 from analytics.ml.experiments import wilson_interval
+from analytics.selectors.experiment_readouts import campaign_readouts
 from analytics.selectors.experiments import (
     campaign_counts,
     campaign_results,
@@ -150,6 +151,21 @@ def _charts(campaign: Campaign, results) -> dict[str, str]:
     return charts
 
 
+def _peeking_rows(comparisons: dict, readouts, names: dict[str, str]) -> list[dict]:
+    """Per treatment: the fixed-horizon comparison beside the sequential and CUPED read-outs (no statistics here)."""
+    cuped = {c.arm: c for c in readouts.cuped}
+    return [
+        {
+            "name": names.get(s.arm, s.arm),
+            "key": s.arm,
+            "fixed": comparisons.get(s.arm),
+            "sequential": s,
+            "cuped": cuped.get(s.arm),
+        }
+        for s in readouts.sequential
+    ]
+
+
 @role_required(READ_ROLES, platform_only=True)
 def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
@@ -169,13 +185,19 @@ def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
                 "comparison": comparison,
             }
         )
-    srm = report.sample_ratio if report else None
+    readouts = campaign_readouts(campaign=campaign, results=results)
+    bandit_srm = readouts.bandit_srm
+    srm = report.sample_ratio if report and report.sample_ratio else bandit_srm
+    names = {arm.variant.key: arm.variant.name for arm in results.arms}
     context = {
         "campaign": campaign,
         "rows": rows,
         "counts": campaign_counts(campaign=campaign),
         "srm": srm,
-        "srm_applies": results.srm_applies,
+        "srm_is_bandit": srm is not None and srm is bandit_srm,
+        "srm_applies": results.srm_applies or bandit_srm is not None,
+        "readouts": readouts,
+        "peeking_rows": _peeking_rows(comparisons, readouts, names),
         "notes": results.notes,
         "charts": _charts(campaign, results) if any(a.users for a in results.arms) else {},
         "attribution": campaign_attribution(campaign=campaign),

@@ -357,6 +357,41 @@ def sample_ratio_mismatch(
     return SampleRatioCheck(chi_square, p_value, expected, p_value < threshold, threshold)
 
 
+def expected_users_from_weight_history(period_users: ArrayLike, period_weights: ArrayLike) -> NDArray[np.float64]:
+    """Expected arm sizes when the split changed over time: sum over periods of (weights in force) x (users assigned
+    in that period). ``period_users`` has shape (P,), ``period_weights`` (P, K); each weight row is normalised."""
+    users = np.asarray(period_users, dtype=float)
+    weights = np.asarray(period_weights, dtype=float)
+    if weights.ndim != 2 or users.shape != (weights.shape[0],):
+        raise ValueError("period_users must have shape (P,) and period_weights shape (P, K)")
+    totals = weights.sum(axis=1, keepdims=True)
+    if np.any(totals <= 0) or np.any(weights < 0):
+        raise ValueError("every period needs non-negative weights with a positive sum")
+    return (users[:, None] * weights / totals).sum(axis=0)
+
+
+def sample_ratio_mismatch_by_period(
+    period_observed: ArrayLike, period_weights: ArrayLike, *, threshold: float = SRM_THRESHOLD
+) -> SampleRatioCheck:
+    """Sample-ratio check for an allocation whose weights changed (a bandit): observed arm sizes, summed over periods,
+    against ``expected_users_from_weight_history``; chi-square with K - 1 degrees of freedom.
+
+    ``period_observed`` (P, K) holds the users newly assigned to each arm in each period (assignment is sticky, so a
+    user counts once, in the period of first assignment); ``period_weights`` (P, K) the weights in force then.
+    An arm expected to get nobody but observed with users makes the statistic infinite: a certain mismatch.
+    """
+    observed_by_period = np.asarray(period_observed, dtype=float)
+    if observed_by_period.ndim != 2:
+        raise ValueError("period_observed must have shape (P, K)")
+    expected = expected_users_from_weight_history(observed_by_period.sum(axis=1), period_weights)
+    observed = observed_by_period.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cells = np.where(expected > 0, (observed - expected) ** 2 / expected, np.where(observed > 0, np.inf, 0.0))
+    chi_square = float(cells.sum())
+    p_value = float(stats.chi2.sf(chi_square, observed.size - 1)) if np.isfinite(chi_square) else 0.0
+    return SampleRatioCheck(chi_square, p_value, expected, p_value < threshold, threshold)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # CUPED
 # ---------------------------------------------------------------------------------------------------------------
