@@ -1,9 +1,9 @@
 """Answer "what should this consumer see from that catalogue?" fast, from precomputed rows.
 
-Per request: one query for the consumer with their consent in force (latest record, so a withdrawal counts on the
-very next call) and whether events arrived since the champion was trained, one for the champion's precomputed rows,
-one insert for the served list; events since training add one query and re-rank with the champion's item-item
-neighbours, cached in process per model version. The champion and agreement state are cached per process for
+Per request: one statement for the consumer with their consent in force (latest record, so a withdrawal counts on
+the very next call), whether events arrived since the champion was trained and the champion's precomputed rows, and
+one round trip for the served list's insert; events since training add one query and re-rank with the champion's
+item-item neighbours, cached in process per model version. The champion and agreement state are cached per process for
 SERVING_CACHE_SECONDS so that a new champion or a suspended agreement is picked up within seconds.
 """
 
@@ -17,15 +17,14 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.models import Event
 from campaigns.models import (
     CatalogItem,
-    ConsentRecord,
     DataPurpose,
     DataSharingAgreement,
     Organization,
@@ -156,12 +155,6 @@ def champion_neighbours(*, version_id: int, artifact_path: str):
     return loaded
 
 
-def _latest_consent(purpose: str, recipient_id: int | None) -> Subquery:
-    records = ConsentRecord.objects.filter(consumer=OuterRef("pk"), purpose=purpose)
-    records = records.filter(recipient_id=recipient_id) if recipient_id else records.filter(recipient__isnull=True)
-    return Subquery(records.order_by("-recorded_at", "-id").values("granted")[:1])
-
-
 def _reason_text(code: str, title: str | None = None) -> str:
     if code == Recommendation.Reason.BECAUSE_YOU_BOUGHT and title:
         return _("Because you bought %(title)s") % {"title": title}
@@ -200,12 +193,14 @@ def recommendations_serve(
         raise PermissionDeniedError(
             _("No active data-sharing agreement allows this catalogue for these consumers."), code="out_of_agreement"
         )
-    consumer = _consumer_with_consent(
+    consumer, rows = _consumer_with_consent_and_rows(
         organization_id=consumer_org.pk,
         external_ref=consumer_ref,
         target_id=target.pk if cross else None,
         caller_id=actor.organization.pk if actor.organization.pk != consumer_org.pk else None,
         fresh_since=context.data_until,
+        catalog_id=target.pk,
+        version_id=context.version_id,
     )
     if consumer is None:
         raise NotFoundError(_("No consumer with this reference."), code="consumer_not_found")
@@ -219,7 +214,7 @@ def recommendations_serve(
     personalized = bool(consumer.personal)
     items: list[ServedItem] = []
     if personalized and context.version_id is not None:
-        items = _personal_items(consumer=consumer, context=context, k=k, fresh=consumer.fresh)
+        items = _personal_items(consumer=consumer, context=context, rows=rows, k=k)
     if not items:
         items = _popular_items(consumer=consumer, context=context, k=k, use_segment=personalized)
         personalized = False
@@ -249,19 +244,37 @@ _LATEST_CONSENT = (
     "(SELECT r.granted FROM campaigns_consentrecord r WHERE r.consumer_id = c.id AND r.purpose = %s AND {recipient}"
     " ORDER BY r.recorded_at DESC, r.id DESC LIMIT 1)"
 )
-ROWS_SQL = (
+# The champion's precomputed rows for the consumer, joined to the consumer in the same statement (one round trip).
+# They are read whatever the consent says and dropped in Python when personalisation is not allowed.
+_ROWS_LATERAL = (
+    " LEFT JOIN LATERAL (SELECT r.item_id, i.external_ref, i.title, r.score, r.reason, r.rank,"
+    " (SELECT ri.title FROM campaigns_catalogitem ri WHERE ri.id = r.reason_item_id) AS reason_title"
+    " FROM recommender_recommendation r JOIN campaigns_catalogitem i ON i.id = r.item_id"
+    " WHERE r.consumer_id = c.id AND r.target_id = %s AND r.model_version_id = %s AND i.active) x ON true"
+)
+
+_ROWS_SQL = (
     "SELECT r.item_id, i.external_ref, i.title, r.score, r.reason,"
     " (SELECT ri.title FROM campaigns_catalogitem ri WHERE ri.id = r.reason_item_id)"
     " FROM recommender_recommendation r JOIN campaigns_catalogitem i ON i.id = r.item_id"
     " WHERE r.consumer_id = %s AND r.target_id = %s AND r.model_version_id = %s AND i.active = %s ORDER BY r.rank"
 )
 
+PrecomputedRow = tuple[int, str, str, float, str, str | None]  # item pk, ref, title, score, reason code, reason title
 
-def _consumer_with_consent(
-    *, organization_id: int, external_ref: str, target_id: int | None, caller_id: int | None, fresh_since
-) -> ServingConsumer | None:
-    """One statement: the consumer, the latest record of each consent that matters, and whether events arrived
-    since the champion's training snapshot."""
+
+def _consumer_with_consent_and_rows(
+    *,
+    organization_id: int,
+    external_ref: str,
+    target_id: int | None,
+    caller_id: int | None,
+    fresh_since,
+    catalog_id: int,
+    version_id: int | None,
+) -> tuple[ServingConsumer | None, list[PrecomputedRow]]:
+    """One statement: the consumer, the latest record of each consent that matters, whether events arrived since
+    the champion's training snapshot, and the champion's precomputed rows for this catalogue in rank order."""
     columns = [_LATEST_CONSENT.format(recipient="r.recipient_id IS NULL")]
     params: list[Any] = [DataPurpose.PERSONALIZATION.value]
     for recipient in (target_id, caller_id):
@@ -278,17 +291,33 @@ def _consumer_with_consent(
             " AND e.item_id IS NOT NULL)"
         )
         params.append(fresh_since)
-    sql = (
+    consumer_sql = (
         f"SELECT c.id, c.city, {', '.join(columns)} FROM campaigns_consumer c"
         " WHERE c.organization_id = %s AND c.external_ref = %s"
     )
+    params += [organization_id, external_ref]
+    if version_id is not None and connection.vendor == "postgresql":
+        # MATERIALIZED: the consent subqueries run once, not once per precomputed row.
+        sql = (
+            f"WITH c AS MATERIALIZED ({consumer_sql})"
+            " SELECT c.*, x.item_id, x.external_ref, x.title, x.score, x.reason, x.reason_title FROM c"
+            f"{_ROWS_LATERAL} ORDER BY x.rank"
+        )
+        params += [catalog_id, version_id]
+    else:
+        sql = consumer_sql
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, organization_id, external_ref])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, city, personal, target_share, caller_share, fresh = row
-    return ServingConsumer(pk, city, bool(personal), bool(target_share), bool(caller_share), bool(fresh))
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+        if not fetched:
+            return None, []
+        pk, city, personal, target_share, caller_share, fresh = fetched[0][:6]
+        rows = [tuple(row[6:]) for row in fetched if len(row) > 6 and row[6] is not None]
+        if version_id is not None and sql == consumer_sql:  # no LATERAL (SQLite): a second statement
+            cursor.execute(_ROWS_SQL, [pk, catalog_id, version_id, True])
+            rows = [tuple(row) for row in cursor.fetchall()]
+    consumer = ServingConsumer(pk, city, bool(personal), bool(target_share), bool(caller_share), bool(fresh))
+    return consumer, rows
 
 
 def _served_list_record(
@@ -314,29 +343,35 @@ def _served_list_record(
     }
     columns = [fields[name].column for name in values]
     params = [fields[name].get_db_prep_save(value, connection) for name, value in values.items()]
-    # On PostgreSQL the served list is written without waiting for the WAL flush: a database crash can lose the last
-    # fraction of a second of served lists (their feedback then answers 404), and every answer is milliseconds faster.
-    with transaction.atomic(), connection.cursor() as cursor:
-        prefix = "SET LOCAL synchronous_commit TO OFF; " if connection.vendor == "postgresql" else ""
-        cursor.execute(
-            f"{prefix}INSERT INTO {RecommendationLog._meta.db_table} ({', '.join(columns)})"
-            f" VALUES ({', '.join(['%s'] * len(columns))})",
-            params,
-        )
+    insert = (
+        f"INSERT INTO {RecommendationLog._meta.db_table} ({', '.join(columns)})"
+        f" VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(insert, params)
+        return recommendation_id
+    # The served list is written without waiting for the WAL flush: a database crash can lose the last fraction of a
+    # second of served lists (their feedback then answers 404), and every answer is faster. Both statements go in
+    # one message, which PostgreSQL runs as one implicit transaction (so SET LOCAL holds for the INSERT only): one
+    # round trip instead of BEGIN, the statement and COMMIT. Inside an outer transaction it simply joins it.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL synchronous_commit TO OFF; {insert}", params)
     return recommendation_id
 
 
-def _personal_items(*, consumer: ServingConsumer, context: ServingContext, k: int, fresh: bool) -> list[ServedItem]:
-    with connection.cursor() as cursor:
-        cursor.execute(ROWS_SQL, [consumer.pk, context.target.pk, context.version_id, True])
-        rows = cursor.fetchall()
+def _personal_items(
+    *, consumer: ServingConsumer, context: ServingContext, rows: list[PrecomputedRow], k: int
+) -> list[ServedItem]:
     if not rows:
         return []
+    if not consumer.fresh:
+        rows = rows[:k]  # nothing to re-rank: build only what is served
     served = [
         ServedItem(item_id, ref, title, float(score), _reason_text(reason, reason_title))
         for item_id, ref, title, score, reason, reason_title in rows
     ]
-    if fresh:
+    if consumer.fresh:
         served = _rerank_with_fresh_events(consumer=consumer, context=context, served=served)
     return served[:k]
 
