@@ -48,17 +48,30 @@ def test_cross_domain_training_serves_the_partners_catalogue_to_platform_consume
 
 @pytest.mark.bench
 def test_the_joint_model_beats_single_domain_on_both_sides_and_popularity_on_newcomers(db, settings, tmp_path):
-    # The acceptance check on the full demo (3000 consumers, 180 days): on a small seed too few consumers are linked
-    # (partner_sharing consent + a record on both sides) to measure a lift. Slow: out of the default run.
+    # The acceptance check on the demo at the benchmark's size (bench/cross_domain_demo.py: 20,000 consumers; on
+    # smaller seeds too few consumers are linked across catalogues for the newcomer group). Slow (minutes): out of the
+    # default run.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    demo_seed(consumers=3000, days=180, end_date=date(2026, 11, 20), logins_file=tmp_path / "logins.txt")
+    demo_seed(consumers=20000, days=180, end_date=date(2026, 11, 20), logins_file=tmp_path / "logins.txt")
     platform, homely = (
         Organization.objects.get(kind=Organization.Kind.PLATFORM),
         Organization.objects.get(slug="homely"),
     )
     report = cross_domain_evaluate(organization=platform, target=homely)
-    models = report["models"]
-    assert report["groups"]["both"] > 0 and report["groups"]["new"] > 0
-    best_single = max(models["single"]["both"]["ndcg@10"], models["popularity"]["both"]["ndcg@10"])
-    assert models["joint"]["both"]["ndcg@10"] > best_single
-    assert models["joint"]["new"]["ndcg@10"] > models["popularity"]["new"]["ndcg@10"]
+    assert report["groups"]["both"] >= 100 and report["groups"]["new"] >= 30
+    assert report["difference"]["both"]["vs"] in {"single", "popularity"} and report["difference"]["both"]["mean"] > 0
+    assert report["difference"]["new"]["vs"] == "popularity" and report["difference"]["new"]["ci95"][0] > 0
+
+
+def test_cross_domain_evaluation_reports_every_group_with_its_size_error_and_chosen_settings(demo):
+    platform, homely = demo
+    report = cross_domain_evaluate(organization=platform, target=homely, n_boot=100)
+    assert report["windows"] == len(report["settings"]) == 5
+    assert report["data"]["linked_consumers"] > 0 and report["data"]["relevant"] == ["purchase", "enroll"]
+    both = report["models"]["joint"]["both"]
+    assert both["n_users"] == report["groups"]["both"] > 0
+    assert both["se"] >= 0 and both["ci95"][0] <= both["ndcg@10"] <= both["ci95"][1]
+    assert report["difference"]["both"]["vs"] in {"single", "popularity"}
+    for chosen in report["settings"]:
+        assert chosen["l2"] in (100.0, 300.0, 1000.0, 3000.0)
+        assert chosen["newcomer_l2"] in (300.0, 1000.0, 3000.0, 10000.0, 30000.0)
