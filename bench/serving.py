@@ -8,7 +8,10 @@ Steps, against a database the script drops and recreates (its name must start wi
      personalization consent, a champion ModelVersion and --per-consumer precomputed Recommendation rows each (COPY);
   2. start gunicorn (sync workers) on a free loopback port with a partner-style API key (scope recommendations:read);
   3. for each endpoint, --clients threads issue requests for --seconds (one connection per request: sync workers
-     close after each response), random consumers for the recommendations endpoint; latencies of 2xx answers only;
+     close after each response), random consumers for the recommendations endpoint; latencies of 2xx answers only.
+     First closed loop (as fast as answers come: the throughput figures, and by Little's law latency = clients /
+     throughput), then paced: the same clients at a constant --paced-share of the recommendations throughput,
+     latency counted from each request's scheduled send time (the latency a caller sees below saturation);
   4. stop gunicorn, print p50/p95/p99 and requests/s, write JSON {"recommendations": {...}, "ping": {...}}.
 Only loopback traffic; the client stops by itself. The load average is recorded: figures compare only on an idle box.
 """
@@ -44,8 +47,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers.")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--reuse", action="store_true", help="Keep an already generated database (skip step 1).")
+    parser.add_argument(
+        "--paced-share",
+        type=float,
+        default=0.5,
+        help="Also measure latency at this share of the recommendations endpoint's closed-loop throughput, offered"
+        " open-loop at a constant rate by the same clients (0 to skip).",
+    )
     return parser.parse_args()
-
 
 
 def bench_environment(database_url: str, media_root: Path) -> dict[str, str]:
@@ -138,7 +147,6 @@ def generate(args: argparse.Namespace) -> str:
     return api_key_create(organization=org, name="bench", scopes=[ApiScope.RECOMMENDATIONS_READ]).secret
 
 
-
 def request(port: int, path: str, key: str) -> tuple[int, float]:
     started = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -162,7 +170,10 @@ def wait_ready(port: int, key: str, deadline: float) -> None:
     raise RuntimeError("gunicorn did not become ready")
 
 
-def load(port: int, key: str, make_path, clients: int, seconds: float) -> dict[str, float]:
+def load(port: int, key: str, make_path, clients: int, seconds: float, rate: float | None = None) -> dict[str, float]:
+    """Closed loop (rate None): every client sends its next request when the previous answer arrives. Paced (rate in
+    requests/s over all clients): each client sends on a fixed schedule, and a latency counts from the scheduled send
+    time, so a stalled server is charged for the requests it held up (no coordinated omission)."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -171,12 +182,21 @@ def load(port: int, key: str, make_path, clients: int, seconds: float) -> dict[s
     def worker(seed: int) -> None:
         rng = random.Random(seed)
         mine, failed = [], 0
+        interval = clients / rate if rate else 0.0
+        due = time.monotonic() + rng.random() * interval
         while time.monotonic() < stop_at:
+            if rate:
+                time.sleep(max(0.0, due - time.monotonic()))
+                if due >= stop_at:
+                    break
             try:
                 status, elapsed = request(port, make_path(rng), key)
             except OSError:
                 failed += 1
                 continue
+            if rate:
+                elapsed = time.monotonic() - due  # from the scheduled send, not from when the client got to it
+                due += interval
             if 200 <= status < 300:
                 mine.append(elapsed)
             else:
@@ -269,6 +289,13 @@ def main() -> None:
         for name, make_path in endpoints.items():
             load(port, key, make_path, args.clients, min(3.0, args.seconds))  # warm-up: connections, caches
             results[name] = load(port, key, make_path, args.clients, args.seconds)
+        if args.paced_share > 0:
+            rate = round(args.paced_share * results["recommendations"]["rps"], 1)
+            for name in ("recommendations", "ping"):
+                results[f"{name}_paced"] = {
+                    "offered_rps": rate,
+                    **load(port, key, endpoints[name], args.clients, args.seconds, rate=rate),
+                }
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -283,11 +310,22 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "loadavg": os.getloadavg(),
     }
-    print(f"{'endpoint':<16}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>9}{'errors':>8}")
+    header = f"{'endpoint':<24}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>9}{'errors':>8}"
+    print(f"{args.clients} clients, closed loop (each sends again as soon as it is answered):")
+    print(header)
     for name in ("recommendations", "ping"):
         r = results[name]
-        print(f"{name:<16}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}{r['rps']:>9}{r['errors']:>8}")
+        print(f"{name:<24}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}{r['rps']:>9}{r['errors']:>8}")
     print(f"recommendations / ping throughput: {results['ratio_rps']}  (target >= 0.6; p95 target <= 20 ms)")
+    if args.paced_share > 0:
+        print(
+            f"{args.clients} clients, paced at {results['recommendations_paced']['offered_rps']} req/s in all"
+            f" ({args.paced_share:.0%} of the closed-loop recommendations throughput), latency from scheduled send:"
+        )
+        print(header)
+        for name in ("recommendations_paced", "ping_paced"):
+            r = results[name]
+            print(f"{name:<24}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}{r['rps']:>9}{r['errors']:>8}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 
