@@ -37,6 +37,8 @@ class CrossDomainRecommender(BaseRecommender):
         restriction of ``recommend``. ``None``: no newcomer routing.
     newcomer_popularity_weight: weight of the target catalogue's popularity (distinct users, scaled to [0, 1]) added to
         a newcomer's scores (themselves scaled per row to a largest magnitude of 1).
+    item_domains: one label per item, used when ``fit`` is not given ``item_domains=`` (so a pipeline that calls
+        ``fit(matrix)`` on every candidate can train this one too).
     """
 
     def __init__(
@@ -45,11 +47,13 @@ class CrossDomainRecommender(BaseRecommender):
         newcomer_estimator: BaseRecommender | None = None,
         target_domain: Any = None,
         newcomer_popularity_weight: float = 0.0,
+        item_domains: Any = None,
     ) -> None:
         self.estimator = estimator
         self.newcomer_estimator = newcomer_estimator
         self.target_domain = target_domain
         self.newcomer_popularity_weight = newcomer_popularity_weight
+        self.item_domains = item_domains
 
     @property
     def explainable(self) -> bool:  # type: ignore[override]
@@ -57,6 +61,8 @@ class CrossDomainRecommender(BaseRecommender):
 
     def fit(self, user_items: sp.spmatrix, item_domains: Any = None, **fit_params: Any) -> Self:
         matrix = self._set_training_data(user_items)
+        if item_domains is None:
+            item_domains = self.item_domains
         if item_domains is None:
             raise ValueError("CrossDomainRecommender.fit needs item_domains= (one label per item)")
         domains = np.asarray(item_domains, dtype=object)

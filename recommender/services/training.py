@@ -288,6 +288,39 @@ def cross_domain_windows(
     return windows, edges
 
 
+def cross_domain_candidate(*, dataset: TrainingDataset, validation: Split | None) -> Candidate:
+    """The cross-domain model as a pipeline candidate: EASE over both catalogues, newcomers to the target catalogue
+    scored by a second EASE with their own ridge strength and popularity prior, all chosen on the pipeline's
+    validation split (defaults when there is none)."""
+    from recommender.ml import CrossDomainRecommender
+    from recommender.ml.cross_domain_eval import CrossDomainSettings, Window, select_settings, validation_trials
+
+    settings = CrossDomainSettings(l2=300.0, newcomer_l2=3000.0, newcomer_popularity_weight=0.0, single_l2=300.0)
+    if validation is not None:
+        trials = validation_trials(
+            Window(validation.train, validation.holdout), dataset.item_domains, dataset.target.slug
+        )
+        if any(len(values) for values in trials.values()):
+            settings, _ = select_settings([trials])
+    domains, target = dataset.item_domains, dataset.target.slug
+    return Candidate(
+        "cross-domain",
+        lambda: CrossDomainRecommender(
+            EASE(l2=settings.l2),
+            newcomer_estimator=EASE(l2=settings.newcomer_l2),
+            target_domain=target,
+            newcomer_popularity_weight=settings.newcomer_popularity_weight,
+            item_domains=domains,
+        ),
+        {
+            "l2": settings.l2,
+            "newcomer_l2": settings.newcomer_l2,
+            "newcomer_popularity_weight": settings.newcomer_popularity_weight,
+            "tuned_on": "validation",
+        },
+    )
+
+
 def cross_domain_evaluate(
     *, organization: Organization, target: Organization, cuts: tuple[float, ...] = CROSS_DOMAIN_CUTS, n_boot: int = 1000
 ) -> dict[str, Any]:

@@ -2,14 +2,22 @@
 
 from datetime import date
 
+import numpy as np
 import pytest
 
 from analytics.demo.writer import demo_seed
 from campaigns.models import DataPurpose, Organization
 from campaigns.selectors.consent import consented_consumer_ids
+from recommender.ml import IdEncoder, interactions_from_events
 from recommender.models import Recommendation
 from recommender.services.datasets import dataset_build, linked_consumer_pairs
-from recommender.services.training import cross_domain_evaluate, pipeline_run
+from recommender.services.training import (
+    candidates_evaluate,
+    cross_domain_candidate,
+    cross_domain_evaluate,
+    pipeline_run,
+    temporal_splits,
+)
 
 
 @pytest.fixture
@@ -75,3 +83,26 @@ def test_cross_domain_evaluation_reports_every_group_with_its_size_error_and_cho
     for chosen in report["settings"]:
         assert chosen["l2"] in (100.0, 300.0, 1000.0, 3000.0)
         assert chosen["newcomer_l2"] in (300.0, 1000.0, 3000.0, 10000.0, 30000.0)
+
+
+def test_the_cross_domain_candidate_trains_like_any_candidate_and_serves_newcomers_from_their_platform_history(demo):
+    platform, homely = demo
+    dataset = dataset_build(organization=platform, target=homely)
+    users, items = IdEncoder(dataset.user_ids), IdEncoder(dataset.item_ids)
+    validation, _ = temporal_splits(dataset, users, items)
+    candidate = cross_domain_candidate(dataset=dataset, validation=validation)
+    assert candidate.parameters["tuned_on"] == "validation"
+    [result] = candidates_evaluate(dataset=dataset, users=users, items=items, candidates=[candidate])
+    assert result.validation and result.test and 0 <= result.test["ndcg@10"] <= 1
+
+    full = interactions_from_events(dataset.events, users=users, items=items).user_items
+    model = candidate.make().fit(full)  # as the registry refits a winner: no fit parameters
+    target = dataset.target_mask()
+    with_history = np.diff(full.indptr) > 0
+    in_target = np.asarray(full @ target.astype(float)).ravel() > 0
+    newcomers = np.flatnonzero(with_history & ~in_target)[:20]
+    assert len(newcomers) and model.newcomers(full[newcomers]).all()
+    ids, _ = model.recommend(newcomers, n=5, user_items=full[newcomers])
+    expected, _ = model.newcomer_estimator_.recommend(newcomers, n=5, user_items=full[newcomers], items=target)
+    assert target[ids[ids >= 0]].all()
+    np.testing.assert_array_equal(ids, expected)
