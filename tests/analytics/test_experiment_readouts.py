@@ -195,3 +195,14 @@ def test_without_pre_period_spend_there_is_no_cuped_estimate_and_the_page_says_s
     client.force_login(user)
     page = client.get(f"/campaigns/{campaign.pk}/results/").content.decode()
     assert 'id="peeking-table"' in page and "no pre-period spend" in page and "Always-valid p" in page
+
+
+def test_the_peeking_explanation_is_in_chinese_for_a_chinese_reader():
+    campaign = running()
+    arm_traffic(campaign, "control", 150, 10, on=DAY_1)
+    arm_traffic(campaign, "treatment", 150, 20, on=DAY_1)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(MembershipFactory(organization=campaign.organization, role=Role.ANALYST).user)
+    page = client.get(f"/campaigns/{campaign.pk}/results/").content.decode()
+    assert "误判赢家的概率远高于 5%" in page and "固定样本量提升（95% 置信区间）" in page and "始终有效 p 值" in page
+    assert "Fixed-horizon" not in page and "Always-valid" not in page

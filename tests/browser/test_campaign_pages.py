@@ -168,3 +168,78 @@ def test_partner_user_sees_own_campaign_with_small_cells_hidden(page_in, live_se
     assert page.locator("#threshold-note").is_visible()
     assert page.locator("#partner-arms tbody tr").count() == 2
     screenshot(page, "partner-campaign-zh-hans")
+
+
+def test_manager_adds_an_offer_and_code_pools_in_chinese_then_english(
+    page_in, live_server, world, screenshot, tmp_path
+):
+    from tests.factories import CampaignFactory, CatalogItemFactory
+
+    campaign = CampaignFactory(organization=world["platform"], name="春季联名", budget=5000)
+    campaign.partners.add(world["homely"])
+    CatalogItemFactory(organization=world["platform"], title="收纳整理入门课")
+    CatalogItemFactory(organization=world["homely"], kind="product", title="家居代金券 50 元")
+    page = page_in("zh-CN")
+    sign_in(page, live_server, "manager")
+    page.goto(f"{live_server.url}/campaigns/{campaign.pk}/")
+    assert page.get_by_text("暂无优惠").is_visible() or page.locator("#offers .empty-state").is_visible()
+    page.locator("#new-offer").click()
+    page.locator("#id_name").fill("课程+家居券")
+    page.locator("#id_course").select_option(label="收纳整理入门课")
+    page.locator("#id_partner").select_option(label="Homely 家居")
+    page.locator("#id_voucher_item").select_option(label="Homely 家居 · 家居代金券 50 元")
+    page.locator("#id_unit_cost").fill("30")
+    screenshot(page, "offer-form-zh-hans")
+    page.locator("#offer-form button[type=submit]").click()
+    page.wait_for_url("**/campaigns/*/#offers")
+    assert page.locator("#offers-table tbody tr").count() == 1
+
+    page.locator(".new-pool").first.click()
+    page.locator("#id_name").fill("合作方券码")
+    page.locator("#id_source_1").check()
+    bad = tmp_path / "codes.csv"
+    bad.write_text("code\nHOME-001\nHOME 002\nhome-001\n", encoding="utf-8")
+    page.locator("#id_codes_file").set_input_files(str(bad))
+    page.locator("#code-pool-form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".import-problem").count() == 2
+    assert page.locator('.import-problem[data-line="3"]').is_visible()
+    assert "未导入任何券码" in page.locator("#import-problems").inner_text()
+    screenshot(page, "code-pool-import-problems-zh-hans")
+
+    english = page_in("en-US")
+    sign_in(english, live_server, "manager")
+    english.goto(f"{live_server.url}/campaigns/{campaign.pk}/")
+    english.locator(".new-pool").first.click()
+    english.locator("#id_name").fill("Generated")
+    english.locator("#id_generate").fill("250")
+    english.get_by_role("button", name="Create code pool").click()
+    english.wait_for_url("**/campaigns/*/#offers")
+    assert english.locator(".pool-total").first.inner_text() == "250"
+    assert english.locator(".pool-remaining").first.inner_text() == "250"
+    assert "¥5,000.00" in english.locator("#spend-vs-budget").inner_text()
+    screenshot(english, "campaign-offers-en")
+
+
+def test_results_show_the_peeking_safe_read_out_and_the_bandit_sample_ratio_check(
+    page_in, live_server, world, screenshot
+):
+    from campaigns.services.campaigns import AudienceEstimate, campaign_launch, campaign_submit_for_review
+    from tests.campaigns.test_campaign_lifecycle import ready_campaign
+
+    campaign = ready_campaign(world["platform"], [world["homely"]], agreements=False, policy="thompson")
+    campaign = campaign_launch(
+        campaign=campaign_submit_for_review(campaign=campaign, by=None, audience=AudienceEstimate(60, 60)), by=None
+    )
+    simulate_traffic(campaign, world["consumers"])
+    page = page_in("zh-CN")
+    sign_in(page, live_server, "manager")
+    page.goto(f"{live_server.url}/campaigns/{campaign.pk}/results/")
+    assert page.locator("#peeking-table tbody tr").count() == 1
+    assert "始终有效" in page.locator("#peeking").inner_text()
+    assert page.locator('[data-basis="weight-history"]').count() == 1
+    screenshot(page, "campaign-results-peeking-zh-hans")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert "Always-valid p" in page.locator("#peeking").inner_text()
+    screenshot(page, "campaign-results-peeking-en")
