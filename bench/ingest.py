@@ -5,6 +5,8 @@
 Steps, against a database the script drops and recreates (default xmkt_bench on 127.0.0.1):
   (a) COPY of the gzip CSV into a bare table with no index or constraint, text columns (median of --copy-runs);
   (b) `online_retail_import` of all rows into a fresh organization (COPY + set-based SQL), timed in-process;
+  (d) the floor: the imported events INSERTed again into an empty copy of analytics_event, with no index and then
+      with its indexes added one at a time: what any importer keeping the table's indexes must pay;
   (c) the same events (read back from (b)) POSTed to /api/v1/events/batch/ in --batch-row batches, served by gunicorn
       on a free loopback port, into a second organization whose consumers and items are first sent through
       /api/v1/consumers/batch/ and /api/v1/items/batch/. Only loopback traffic; gunicorn is stopped at the end.
@@ -43,9 +45,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--batch-rows", type=int, default=10_000)
     parser.add_argument("--copy-runs", type=int, default=3)
     parser.add_argument("--skip-api", action="store_true")
+    parser.add_argument(
+        "--skip-floor", action="store_true", help="Skip (d), the cost of writing the events with each index."
+    )
     parser.add_argument("--request-timeout", type=float, default=300.0)
     return parser.parse_args()
-
 
 
 def bench_environment(database_url: str) -> dict[str, str]:
@@ -83,6 +87,56 @@ def time_raw_copy(path: Path, runs: int) -> tuple[float, list[float]]:
             cursor.execute("DROP TABLE bench_raw_copy")
     return statistics.median(timings), timings
 
+
+def time_event_write_floor(organization_id: int) -> list[dict]:
+    """(d) What writing the imported events costs with no parsing, lookups or conflict handling at all: one
+    INSERT ... SELECT of the same rows into an empty copy of analytics_event, first with no index, then adding the
+    table's indexes one at a time (each in its own rolled-back transaction). The last line is the floor for any
+    importer that keeps the table's indexes and constraints."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'analytics_event' ORDER BY"
+            " (indexname LIKE '%%pkey') DESC, (indexdef LIKE 'CREATE UNIQUE%%'), indexname"
+        )
+        indexes = cursor.fetchall()
+        cursor.execute("DROP TABLE IF EXISTS bench_event_source, bench_event_floor")
+        # The source in memory-friendly form, read once so that every timed insert reads warm pages.
+        cursor.execute(
+            "CREATE UNLOGGED TABLE bench_event_source AS SELECT * FROM analytics_event WHERE organization_id = %s",
+            [organization_id],
+        )
+        cursor.execute("SELECT count(*) FROM bench_event_source")
+        cursor.execute("CREATE TABLE bench_event_floor (LIKE analytics_event INCLUDING DEFAULTS)")
+    steps, created = [], []
+    for name, definition in [("(no index)", None), *indexes]:
+        if definition is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    definition.replace(f"INDEX {name} ON", f"INDEX bench_floor_{len(created)} ON").replace(
+                        "public.analytics_event", "public.bench_event_floor"
+                    )
+                )
+            created.append(name)
+        timings = []
+        for _ in range(2):
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    started = time.perf_counter()
+                    cursor.execute("INSERT INTO bench_event_floor SELECT * FROM bench_event_source")
+                    timings.append(time.perf_counter() - started)
+                    raise _Rollback
+            except _Rollback:
+                pass
+        steps.append({"indexes": list(created), "added": name, "seconds": min(timings)})
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_event_source, bench_event_floor")
+    return steps
+
+
+class _Rollback(Exception):
+    pass
 
 
 class Api:
@@ -315,6 +369,8 @@ def main() -> None:
         "importer_summary": summary.as_dict(),
         "importer_rerun_seconds": rerun.seconds,
     }
+    if not args.skip_floor:
+        results["event_write_floor"] = time_event_write_floor(source_org.pk)
     if not args.skip_api:
         results.update(run_api_phase(args, env, source_org))
     results["load_average_before"] = load_before
@@ -344,6 +400,12 @@ def main() -> None:
         print(
             f"{label:<44}{results['api_events']:>10,}{results['api_events_seconds']:>10.2f}"
             f"{results['api_events_per_second']:>12,.0f}"
+        )
+    for step in results.get("event_write_floor", []):
+        label = f"(d) floor + {step['added']}"[:44]
+        print(
+            f"{label:<44}{summary.events_created:>10,}{step['seconds']:>10.2f}"
+            f"{summary.events_created / step['seconds']:>12,.0f}   ({step['seconds'] / copy_seconds:.1f}x COPY)"
         )
     print(
         f"load average before {load_before[0]:.1f}, after {results['load_average_after'][0]:.1f}; targets: "
