@@ -149,42 +149,37 @@ def _offer_or_404(campaign: Campaign, offer_id: int) -> Offer:
     return offer
 
 
-@role_required(MANAGE_ROLES, platform_only=True)
-def offer_create_view(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign_or_404(request, pk, for_write=True)
+def _offer_page(request: HttpRequest, campaign: Campaign, offer: Offer | None) -> HttpResponse:
+    """The offer form, for a new offer (offer=None) or an existing one; open only before launch."""
     if campaign.status not in OFFER_EDITABLE_STATES:
-        messages.error(request, _("Offers can be added only before the campaign launches."))
-        return redirect("campaign-detail", pk=pk)
-    form = OfferForm(request.POST or None, campaign=campaign)
+        messages.error(request, _("An offer's terms are fixed once the campaign has launched."))
+        return redirect("campaign-detail", pk=campaign.pk)
+    initial = {field: getattr(offer, field) for field in OfferForm.base_fields} if offer else None
+    form = OfferForm(request.POST or None, campaign=campaign, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            offer_create(campaign=campaign, by=request.user, **form.cleaned_data)
+            if offer is None:
+                offer_create(campaign=campaign, by=request.user, **form.cleaned_data)
+            else:
+                offer_update(offer=offer, by=request.user, **form.cleaned_data)
         except ApplicationError as error:
             _messages_from(request, error)
         else:
-            messages.success(request, _("Offer created. Add a discount-code pool to it next."))
+            done = _("Offer saved.") if offer else _("Offer created. Add a discount-code pool to it next.")
+            messages.success(request, done)
             return redirect(f"{_detail_url(campaign)}#offers")
-    return render(request, "campaigns/offer_form.html", {"campaign": campaign, "form": form, "offer": None})
+    return render(request, "campaigns/offer_form.html", {"campaign": campaign, "form": form, "offer": offer})
+
+
+@role_required(MANAGE_ROLES, platform_only=True)
+def offer_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _offer_page(request, _campaign_or_404(request, pk, for_write=True), None)
 
 
 @role_required(MANAGE_ROLES, platform_only=True)
 def offer_edit_view(request: HttpRequest, pk: int, offer_id: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk, for_write=True)
-    offer = _offer_or_404(campaign, offer_id)
-    if campaign.status not in OFFER_EDITABLE_STATES:
-        messages.error(request, _("An offer's terms are fixed once the campaign has launched."))
-        return redirect("campaign-detail", pk=pk)
-    initial = {field: getattr(offer, field) for field in OfferForm.base_fields}
-    form = OfferForm(request.POST or None, campaign=campaign, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            offer_update(offer=offer, by=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            _messages_from(request, error)
-        else:
-            messages.success(request, _("Offer saved."))
-            return redirect(f"{_detail_url(campaign)}#offers")
-    return render(request, "campaigns/offer_form.html", {"campaign": campaign, "form": form, "offer": offer})
+    return _offer_page(request, campaign, _offer_or_404(campaign, offer_id))
 
 
 @role_required(MANAGE_ROLES, platform_only=True)

@@ -153,15 +153,20 @@ def test_manager_creates_reviews_launches_and_reads_results(page_in, live_server
     screenshot(page, "campaign-list-zh-hans")
 
 
-def test_partner_user_sees_own_campaign_with_small_cells_hidden(page_in, live_server, world, screenshot):
+def launched_with_traffic(world, policy: str = "fixed_split") -> Campaign:
     from campaigns.services.campaigns import AudienceEstimate, campaign_launch, campaign_submit_for_review
     from tests.campaigns.test_campaign_lifecycle import ready_campaign
 
-    campaign = ready_campaign(world["platform"], [world["homely"]], agreements=False)
+    campaign = ready_campaign(world["platform"], [world["homely"]], agreements=False, policy=policy)
     campaign = campaign_launch(
         campaign=campaign_submit_for_review(campaign=campaign, by=None, audience=AudienceEstimate(60, 60)), by=None
     )
     simulate_traffic(campaign, world["consumers"])
+    return campaign
+
+
+def test_partner_user_sees_own_campaign_with_small_cells_hidden(page_in, live_server, world, screenshot):
+    campaign = launched_with_traffic(world)
     page = page_in("zh-CN")
     sign_in(page, live_server, "homely")
     page.goto(f"{live_server.url}/partner/campaigns/{campaign.pk}/")
@@ -224,14 +229,7 @@ def test_manager_adds_an_offer_and_code_pools_in_chinese_then_english(
 def test_results_show_the_peeking_safe_read_out_and_the_bandit_sample_ratio_check(
     page_in, live_server, world, screenshot
 ):
-    from campaigns.services.campaigns import AudienceEstimate, campaign_launch, campaign_submit_for_review
-    from tests.campaigns.test_campaign_lifecycle import ready_campaign
-
-    campaign = ready_campaign(world["platform"], [world["homely"]], agreements=False, policy="thompson")
-    campaign = campaign_launch(
-        campaign=campaign_submit_for_review(campaign=campaign, by=None, audience=AudienceEstimate(60, 60)), by=None
-    )
-    simulate_traffic(campaign, world["consumers"])
+    campaign = launched_with_traffic(world, policy="thompson")
     page = page_in("zh-CN")
     sign_in(page, live_server, "manager")
     page.goto(f"{live_server.url}/campaigns/{campaign.pk}/results/")
