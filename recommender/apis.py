@@ -10,6 +10,7 @@ from recommender.models import RecommendationFeedback
 from recommender.services.feedback import recommendation_feedback_record
 from recommender.services.serving import recommendations_serve, similar_items_serve
 from xmkt_site.access import INTERNAL_ROLES, actor_for_request
+from xmkt_site.api.validation import query_params_validated
 
 MAX_K = 50
 
@@ -44,14 +45,13 @@ class RecommendationListApi(APIView):
 
     @extend_schema(parameters=[InputSerializer], responses=OutputSerializer, operation_id="recommendations_list")
     def get(self, request):
-        params = self.InputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
+        params = query_params_validated(self.InputSerializer, request.query_params)
         served = recommendations_serve(
             actor=actor_for_request(request),
-            consumer_ref=params.validated_data["consumer"],
-            catalog_slug=params.validated_data["catalog"],
-            k=params.validated_data["k"],
-            consumer_org_slug=params.validated_data.get("consumer_org"),
+            consumer_ref=params["consumer"],
+            catalog_slug=params["catalog"],
+            k=params["k"],
+            consumer_org_slug=params.get("consumer_org"),
         )
         # Built by hand: on this hot path a nested serializer costs more than the queries (OutputSerializer documents).
         return Response(

@@ -135,3 +135,13 @@ def test_similar_items_come_from_the_same_taste_group(world):
     assert response.status_code == 200, response.content
     refs = [i["external_ref"] for i in response.json()["items"]]
     assert refs and all(ref.startswith("G0-") for ref in refs)
+
+
+def test_a_bad_query_is_refused_naming_the_field(world):
+    platform, _items, _people = world
+    response = key_client(platform).get(URL, {"consumer": "c0", "catalog": "zhishi", "k": 500})
+    assert response.status_code == 400
+    assert "k" in response.json()["error"]["fields"]
+    response = key_client(platform).get(URL, {"catalog": "zhishi"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["consumer"] == ["This field is required."]
