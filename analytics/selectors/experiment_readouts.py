@@ -11,6 +11,7 @@ from django.db.models import Min, Sum
 from django.utils import timezone
 
 from analytics.ml.experiments import (
+    DEFAULT_ALPHA,
     CupedResult,
     MeanTest,
     SampleRatioCheck,
@@ -35,12 +36,12 @@ class SequentialReadout:
     arm: str
     looks: int
     difference: float
-    p_value: float  # always-valid: the running minimum over every look so far
+    p_value: float  # always-valid: the running minimum over every look so far (x treatments, capped at 1)
     ci_low: float  # confidence sequence: the intersection of the intervals of every look so far
     ci_high: float
     rejected: bool
     first_rejected_on: date | None
-    alpha: float
+    alpha: float  # per comparison (Bonferroni across treatments); p_value is adjusted to compare with the family's
 
 
 @dataclass(frozen=True)
@@ -96,18 +97,22 @@ def _sequential(results: CampaignResults, assignments, converted_on: dict[int, d
     for arm, on in converter_days:
         converters[arm, look_of[on]] += 1
     users, converters = users.cumsum(axis=1), converters.cumsum(axis=1)
+    # Several treatments: Bonferroni keeps the family's always-valid guarantee (each test at alpha / m, p x m).
+    comparisons = len(results.arms) - 1
     readouts = []
     for i, arm in enumerate(results.arms):
         if i == control:
             continue
-        test: SequentialTest = msprt_two_proportions(converters[i], users[i], converters[control], users[control])
+        test: SequentialTest = msprt_two_proportions(
+            converters[i], users[i], converters[control], users[control], alpha=DEFAULT_ALPHA / comparisons
+        )
         rejected_looks = np.flatnonzero(test.rejected)
         readouts.append(
             SequentialReadout(
                 arm=arm.variant.key,
                 looks=len(looks),
                 difference=float(test.difference[-1]),
-                p_value=float(test.p_value[-1]),
+                p_value=min(1.0, float(test.p_value[-1]) * comparisons),
                 ci_low=float(test.ci_low[-1]),
                 ci_high=float(test.ci_high[-1]),
                 rejected=bool(test.rejected[-1]),

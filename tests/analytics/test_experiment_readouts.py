@@ -206,3 +206,22 @@ def test_the_peeking_explanation_is_in_chinese_for_a_chinese_reader():
     page = client.get(f"/campaigns/{campaign.pk}/results/").content.decode()
     assert "误判赢家的概率远高于 5%" in page and "固定样本量提升（95% 置信区间）" in page and "始终有效 p 值" in page
     assert "Fixed-horizon" not in page and "Always-valid" not in page
+
+
+def test_with_two_treatments_each_sequential_test_runs_at_half_alpha_and_reports_a_doubled_p_value():
+    from campaigns.services.campaigns import AudienceEstimate, campaign_launch, campaign_submit_for_review
+    from campaigns.services.variants import variant_create
+    from tests.campaigns.test_campaign_lifecycle import ready_campaign
+
+    draft = ready_campaign()
+    variant_create(campaign=draft, key="second", name="Second", by=None)
+    approved = campaign_submit_for_review(campaign=draft, by=None, audience=AudienceEstimate(10, 10))
+    campaign = campaign_launch(campaign=approved, by=None)
+    for key, converters in (("control", 20), ("treatment", 52), ("second", 22)):
+        arm_traffic(campaign, key, 400, converters, on=DAY_1)
+    readouts = campaign_readouts(campaign=campaign, results=campaign_results(campaign=campaign))
+    single = msprt_two_proportions([52], [400], [20], [400], alpha=0.025)
+    treatment = next(s for s in readouts.sequential if s.arm == "treatment")
+    assert [s.alpha for s in readouts.sequential] == [0.025, 0.025]
+    assert treatment.p_value == pytest.approx(2 * single.p_value[-1]) and treatment.p_value < 1
+    assert (treatment.ci_low, treatment.ci_high) == pytest.approx((single.ci_low[-1], single.ci_high[-1]))
