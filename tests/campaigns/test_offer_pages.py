@@ -194,3 +194,12 @@ def test_a_manager_of_another_platform_gets_not_found(sign_in, offer, campaign):
     other = sign_in(Role.CAMPAIGN_MANAGER, PlatformFactory())
     assert other.get(f"/campaigns/{campaign.pk}/offers/{offer.pk}/code-pools/new/").status_code == 404
     assert other.post(f"/campaigns/{campaign.pk}/offers/new/", {"name": "x", "unit_cost": "0"}).status_code == 404
+
+
+def test_a_large_strict_import_is_all_added_in_one_go():
+    campaign = CampaignFactory()
+    pool = code_pool_create(offer=offer_create(campaign=campaign, name="o", by=None), name="p", by=None)
+    codes_import(pool=pool, codes=["EXISTING"], by=None)
+    text = "\n".join(f"BULK-{i:05d}" for i in range(20_000))
+    assert codes_import_strict(pool=pool, text=text, by=None).added == 20_000
+    assert pool.codes.count() == 20_001
