@@ -74,3 +74,13 @@ def test_partner_user_cannot_start_a_rollup(sign_in, homely):
     client = sign_in(Role.PARTNER_USER, homely)
     assert client.post(reverse("job-rollup-start")).status_code == 403
     assert not TaskRun.objects.exists()
+
+
+def test_job_messages_written_by_a_chinese_worker_read_in_the_pages_language(analyst_client, platform_org):
+    make_run(platform_org, status=TaskRun.Status.RUNNING, progress=60, message="正在写入 1,234 份画像")
+    english = analyst_client.get(reverse("job-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Writing 1,234 profiles" in english
+    assert "正在写入" not in english
+    analyst_client.cookies.pop("django_language", None)
+    chinese = analyst_client.get(reverse("job-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "正在写入 1,234 份画像" in chinese

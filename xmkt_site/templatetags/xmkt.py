@@ -9,6 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from xmkt_site.stored_messages import translated_stored_message
+
 register = template.Library()
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "JPY": "JP¥"}
@@ -193,3 +195,9 @@ def choice_labels(values, kind: str) -> str:
     labels = dict(_choice_sets()[kind].choices)
     separator = "、" if _is_chinese() else ", "
     return separator.join(str(labels.get(value, value)) for value in (values or []))
+
+
+@register.filter
+def stored_message(text: str) -> str:
+    """A job's stored progress message in the reader's language (see xmkt_site.stored_messages)."""
+    return translated_stored_message(text)
