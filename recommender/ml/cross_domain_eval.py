@@ -342,6 +342,6 @@ def cross_domain_rolling_lift(
         difference = joint_values - by_model[strongest][1]
         stats = summarise(difference, users, n_boot=n_boot, random_state=random_state)
         report["difference"][group] = {"vs": strongest, "mean": stats["mean"], "se": stats["se"], "ci95": stats["ci95"]}
-        bar = baselines[strongest]
-        report["lift"][group] = float(joint_values.mean() / bar) if bar > 0 else float("inf")
+        bar, joint_mean = baselines[strongest], float(joint_values.mean())
+        report["lift"][group] = joint_mean / bar if bar > 0 else float("inf") if joint_mean > 0 else 1.0
     return report
