@@ -3,7 +3,6 @@
 import csv
 
 import plotly.graph_objects as go
-import plotly.io as pio
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +24,7 @@ from analytics.selectors.segments import (
 )
 from campaigns.models import Role, TaskRun
 from campaigns.services.audit import audit_record
+from xmkt_site.charts import figure_html
 from xmkt_site.errors import ApplicationError, NotFoundError
 from xmkt_site.views import role_required
 
@@ -96,13 +96,7 @@ def _layout(figure: go.Figure, *, title: str, height: int = 360, **axes) -> None
 
 
 def _html(figure: go.Figure, div_id: str) -> str:
-    return pio.to_html(
-        figure,
-        include_plotlyjs=False,
-        full_html=False,
-        div_id=div_id,
-        config={"displaylogo": False, "responsive": True},
-    )
+    return figure_html(figure, div_id)
 
 
 def _segment_or_404(request: HttpRequest, pk: int) -> Segment:

@@ -1,7 +1,6 @@
 """Pages over behavioural data: the dashboard and starting the daily rollup from the Jobs page."""
 
 import plotly.graph_objects as go
-import plotly.io as pio
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from analytics.models import EventType
 from analytics.selectors.dashboard import EventSeries, dashboard_figures
 from campaigns.selectors.jobs import task_runs_visible_to
 from xmkt_site.access import INTERNAL_ROLES
+from xmkt_site.charts import figure_html
 from xmkt_site.views import ALL_PAGE_ROLES, JOB_START_ROLES, role_required
 
 LATEST_JOBS = 5
@@ -59,13 +59,7 @@ def events_chart_html(series: EventSeries) -> str:
             "sans-serif"
         },
     )
-    return pio.to_html(
-        figure,
-        include_plotlyjs=False,
-        full_html=False,
-        div_id="events-per-day-chart",
-        config={"displaylogo": False, "responsive": True},
-    )
+    return figure_html(figure, "events-per-day-chart")
 
 
 @role_required(ALL_PAGE_ROLES)

@@ -1,7 +1,6 @@
 """Pages: model versions with metrics and the champion, metric history, comparison, coverage, and a preview."""
 
 import plotly.graph_objects as go
-import plotly.io as pio
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +21,7 @@ from recommender.selectors.models import (
     model_versions_for,
     targets_for,
 )
+from xmkt_site.charts import figure_html
 from xmkt_site.errors import ApplicationError
 from xmkt_site.views import role_required
 
@@ -58,13 +58,7 @@ def metric_history_chart_html(versions: list[ModelVersion], target: Organization
         template="plotly_white",
         font={"family": CHART_FONT},
     )
-    return pio.to_html(
-        figure,
-        include_plotlyjs=False,
-        full_html=False,
-        div_id="metric-history-chart",
-        config={"displaylogo": False, "responsive": True},
-    )
+    return figure_html(figure, "metric-history-chart")
 
 
 @role_required(PAGE_ROLES)
