@@ -106,3 +106,28 @@ def test_the_cross_domain_candidate_trains_like_any_candidate_and_serves_newcome
     expected, _ = model.newcomer_estimator_.recommend(newcomers, n=5, user_items=full[newcomers], items=target)
     assert target[ids[ids >= 0]].all()
     np.testing.assert_array_equal(ids, expected)
+
+
+def test_a_cross_domain_champion_precomputes_lists_for_newcomers_with_a_platform_reason(demo, monkeypatch):
+    platform, homely = demo
+    dataset = dataset_build(organization=platform, target=homely)
+    users, items = IdEncoder(dataset.user_ids), IdEncoder(dataset.item_ids)
+    validation, _ = temporal_splits(dataset, users, items)
+    candidate = cross_domain_candidate(dataset=dataset, validation=validation)
+    monkeypatch.setattr("recommender.services.training.candidate_models", lambda **kwargs: [candidate])
+
+    result = pipeline_run(organization=platform, target=homely)
+
+    assert result["trained"]
+    rows = Recommendation.objects.filter(model_version_id=result["champion_version_id"])
+    homely_history = set(
+        dataset.events.loc[
+            dataset.events["item_id"].isin(list(homely.catalog_items.values_list("pk", flat=True))), "user_id"
+        ]
+    )
+    assert homely_history
+    newcomer_rows = rows.exclude(consumer_id__in=homely_history)
+    assert newcomer_rows.exists() and set(rows.values_list("item__organization_id", flat=True)) == {homely.pk}
+    reasons = newcomer_rows.filter(reason=Recommendation.Reason.BECAUSE_YOU_BOUGHT)
+    assert reasons.exists()
+    assert set(reasons.values_list("reason_item__organization_id", flat=True)) == {platform.pk}
