@@ -20,8 +20,8 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.views import APIView
 
-from analytics.models import Segment, SegmentRun
-from campaigns.models import ApiScope, Campaign, DataSubjectRequest, Role
+from analytics.models import Forecast, Segment, SegmentRun
+from campaigns.models import ApiScope, Campaign, CodePool, DataSubjectRequest, ImpactAssessment, Offer, Role
 from tests.factories import (
     AgreementFactory,
     CatalogItemFactory,
@@ -152,6 +152,13 @@ def world(db):
     dsr = DataSubjectRequest.objects.create(
         organization=b, consumer=consumer, kind="access", received_at=now, due_at=now, notes=MARK
     )
+    offer = Offer.objects.create(campaign=campaign, name=f"{MARK} offer", partner=b)
+    pool = CodePool.objects.create(offer=offer, name=f"{MARK} pool")
+    forecast = Forecast.objects.create(
+        organization=b, series_kind=Forecast.SeriesKind.TOTAL, metric=Forecast.Metric.UNITS, horizon=7,
+        chosen_model="seasonal_naive", explanation=MARK,
+    )  # fmt: skip
+    assessment = ImpactAssessment.objects.create(organization=b, agreement=agreement, title=f"{MARK} assessment")
     issue_api_key(b, [ApiScope.CAMPAIGNS_READ])
     key_b = b.api_keys.get()
     victims = {
@@ -164,6 +171,10 @@ def world(db):
         "api-keys": key_b.pk,
         "co-branding": b.pk,
         "logo": b.pk,
+        "offers": offer.pk,
+        "code-pools": pool.pk,
+        "forecasts": forecast.pk,
+        "assessments": assessment.pk,
     }
     actors = [Actor("anonymous", Client(), "anon")]
     for org_label, org in (("platform", platform), ("a", a)):
@@ -194,10 +205,7 @@ def _fill(route: Route, world) -> str:
             )
             value = world["victims"].get(key)
             if value is None:
-                if key in {"offers", "code-pools", "forecasts", "assessments"}:
-                    value = 999_999  # no object of B built here: the refusal is still checked
-                else:
-                    raise AssertionError(f"Cannot fill <{converter}:{name}> of {route.pattern!r}: add it to _fill().")
+                raise AssertionError(f"Cannot fill <{converter}:{name}> of {route.pattern!r}: add it to _fill().")
         elif converter == "uuid":
             value = uuid.uuid4()
         elif name == "external_ref":
