@@ -2,8 +2,9 @@
 tracking-link clicks, recommendations and impressions (Exposure rows), and the assignment itself as the weakest touch.
 
 Last touch (default): all credit to the latest touch. Position based: 40% first, 40% last, 20% shared by the middle
-(one touch: 100%; two: 50/50). Recommendation feedback that carries a campaign (recommender app) can be posted here as
-exposures of kind "recommendation" with the recommendation id; conversions carrying that id are credited to it.
+(one touch: 100%; two: 50/50). Recommendation feedback ("shown", "clicked") that names a started campaign is recorded
+by the recommender as an exposure of kind "recommendation" with the recommendation id; conversions carrying that id
+are credited to it.
 """
 
 from collections import defaultdict

@@ -1,4 +1,10 @@
-"""Feedback on a served list (shown, clicked, converted), for attribution. Idempotent by (list, item, kind)."""
+"""Feedback on a served list (shown, clicked, converted), for attribution. Idempotent by (list, item, kind).
+
+Feedback that names a campaign which has started is also a touch in that campaign's attribution: "shown" and
+"clicked" become one exposure of kind "recommendation" carrying the recommendation id (idempotent by the feedback's
+identity), so a conversion posted later with that id is credited to it. "converted" is not a conversion by itself
+(it carries no value): post the conversion to the campaign with the recommendation id.
+"""
 
 from datetime import datetime
 
@@ -6,10 +12,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.models import Campaign, CatalogItem
+from analytics.services.experiments import exposures_record
+from campaigns.models import Campaign, CatalogItem, Consumer, Exposure
 from recommender.models import RecommendationFeedback, RecommendationLog
 from xmkt_site.access import Actor
 from xmkt_site.errors import ApplicationError, NotFoundError
+
+TOUCH_KINDS = (RecommendationFeedback.Kind.SHOWN, RecommendationFeedback.Kind.CLICKED)
+TRACKED_STATUSES = (Campaign.Status.RUNNING, Campaign.Status.PAUSED, Campaign.Status.COMPLETED)
 
 
 def recommendation_feedback_record(
@@ -55,6 +65,34 @@ def recommendation_feedback_record(
     try:
         with transaction.atomic():
             feedback.save()
+            if campaign is not None and kind in TOUCH_KINDS:
+                _campaign_touch_record(feedback=feedback, served=served, actor=actor)
     except IntegrityError:  # a concurrent duplicate won the race: the unique constraint keeps it idempotent
         return RecommendationFeedback.objects.get(served=served, item=item, kind=kind), False
     return feedback, True
+
+
+def _campaign_touch_record(*, feedback: RecommendationFeedback, served: RecommendationLog, actor: Actor) -> None:
+    campaign = feedback.campaign
+    if campaign.status not in TRACKED_STATUSES:
+        return  # nothing is attributed before launch; the feedback itself is kept
+    consumer_ref = (
+        Consumer.objects.filter(pk=served.consumer_id, organization=campaign.organization_id)
+        .values_list("external_ref", flat=True)
+        .first()
+    )
+    if consumer_ref is None:
+        return  # a consumer of another organization than the campaign's is no member of its audience
+    exposures_record(
+        campaign=campaign,
+        partner=actor.organization if actor.organization.pk != campaign.organization_id else None,
+        items=[
+            {
+                "consumer": consumer_ref,
+                "kind": Exposure.Kind.RECOMMENDATION,
+                "recommendation_id": str(served.recommendation_id),
+                "external_id": f"recommendation:{served.recommendation_id}:{feedback.item_id}:{feedback.kind}",
+                "occurred_at": feedback.occurred_at,
+            }
+        ],
+    )
