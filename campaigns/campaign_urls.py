@@ -23,4 +23,9 @@ urlpatterns: list = [
         offer_views.code_pool_create_view,
         name="campaign-code-pool-create",
     ),
+    path(
+        "campaigns/<int:pk>/code-pools/<int:pool_id>/add/",
+        offer_views.code_pool_add_view,
+        name="campaign-code-pool-add",
+    ),
 ]

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns.campaign_views import MANAGE_ROLES, _campaign_or_404, _messages_from
-from campaigns.models import Campaign, CatalogItem, Offer, Organization
+from campaigns.models import Campaign, CatalogItem, CodePool, Offer, Organization
 from campaigns.services.offers import (
     MAX_CODES_PER_CALL,
     OFFER_EDITABLE_STATES,
     POOL_CLOSED_STATES,
     CodeImportRejected,
     code_pool_create_with_codes,
+    codes_add,
     offer_create,
     offer_update,
 )
@@ -138,6 +139,12 @@ class CodePoolForm(forms.Form):
         return data
 
 
+class CodeTopUpForm(CodePoolForm):
+    """More codes for an existing pool: the same choices without a name."""
+
+    name = None
+
+
 def _detail_url(campaign: Campaign) -> str:
     return reverse("campaign-detail", args=[campaign.pk])
 
@@ -182,21 +189,23 @@ def offer_edit_view(request: HttpRequest, pk: int, offer_id: int) -> HttpRespons
     return _offer_page(request, campaign, _offer_or_404(campaign, offer_id))
 
 
-@role_required(MANAGE_ROLES, platform_only=True)
-def code_pool_create_view(request: HttpRequest, pk: int, offer_id: int) -> HttpResponse:
-    campaign = _campaign_or_404(request, pk, for_write=True)
-    offer = _offer_or_404(campaign, offer_id)
+def _codes_page(request: HttpRequest, campaign: Campaign, offer: Offer, pool: CodePool | None) -> HttpResponse:
+    """A new pool (pool=None) or more codes for an existing one: generated, or a strict import whose refused rows
+    are listed with their line and reason."""
     if campaign.status in POOL_CLOSED_STATES:
-        messages.error(request, _("The campaign has ended: no new code pools."))
-        return redirect("campaign-detail", pk=pk)
-    form = CodePoolForm(request.POST or None, request.FILES or None)
+        messages.error(request, _("The campaign has ended: no new codes."))
+        return redirect("campaign-detail", pk=campaign.pk)
+    form_class = CodePoolForm if pool is None else CodeTopUpForm
+    form = form_class(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        codes = {"by": request.user, "text": data["text"], "generate": data["generate"] or 0}
         try:
-            _pool, result = code_pool_create_with_codes(
-                offer=offer, name=data["name"], by=request.user, text=data["text"], generate=data["generate"] or 0
-            )
+            if pool is None:
+                _pool, result = code_pool_create_with_codes(offer=offer, name=data["name"], **codes)
+            else:
+                result = codes_add(pool=pool, **codes)
         except CodeImportRejected as error:
             problems = [
                 {
@@ -210,13 +219,30 @@ def code_pool_create_view(request: HttpRequest, pk: int, offer_id: int) -> HttpR
         except ApplicationError as error:
             _messages_from(request, error)
         else:
-            messages.success(request, _("Code pool created with %(count)s codes.") % {"count": result.added})
+            done = _("Code pool created with %(count)s codes.") if pool is None else _("%(count)s codes added.")
+            messages.success(request, done % {"count": result.added})
             return redirect(f"{_detail_url(campaign)}#offers")
     context = {
         "campaign": campaign,
         "offer": offer,
+        "pool": pool,
         "form": form,
         "problems": problems[:200],
         "problem_count": len(problems),
     }
     return render(request, "campaigns/code_pool_form.html", context)
+
+
+@role_required(MANAGE_ROLES, platform_only=True)
+def code_pool_create_view(request: HttpRequest, pk: int, offer_id: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk, for_write=True)
+    return _codes_page(request, campaign, _offer_or_404(campaign, offer_id), None)
+
+
+@role_required(MANAGE_ROLES, platform_only=True)
+def code_pool_add_view(request: HttpRequest, pk: int, pool_id: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk, for_write=True)
+    pool = CodePool.objects.filter(pk=pool_id, offer__campaign=campaign).select_related("offer__campaign").first()
+    if pool is None:
+        raise Http404(_("Code pool not found."))
+    return _codes_page(request, campaign, pool.offer, pool)

@@ -217,18 +217,25 @@ def codes_import_strict(*, pool: CodePool, text: str, by: User | None) -> CodeIm
 
 
 @transaction.atomic
+def codes_add(*, pool: CodePool, by: User | None, text: str = "", generate: int = 0) -> CodeImport:
+    """Fill a pool by a strict import of `text` or by generating `generate` codes — one or the other — while the
+    campaign has not ended."""
+    if pool.offer.campaign.status in POOL_CLOSED_STATES:
+        raise ConflictError("The campaign has ended: no new codes.", code="campaign_closed")
+    if bool(text.strip()) == bool(generate):
+        raise ApplicationError("Either import codes or generate them.", code="codes_source")
+    if generate:
+        return codes_generate(pool=pool, count=generate, by=by)
+    return codes_import_strict(pool=pool, text=text, by=by)
+
+
+@transaction.atomic
 def code_pool_create_with_codes(
     *, offer: Offer, name: str, by: User | None, text: str = "", generate: int = 0
 ) -> tuple[CodePool, CodeImport]:
-    """A new pool filled by a strict import or by generating codes; when the codes are refused no pool is left."""
-    if offer.campaign.status in POOL_CLOSED_STATES:
-        raise ConflictError("The campaign has ended: no new code pools.", code="campaign_closed")
-    if bool(text.strip()) == bool(generate):
-        raise ApplicationError("Either import codes or generate them.", code="codes_source")
+    """A new pool filled by `codes_add`; when the codes are refused the transaction leaves no pool behind."""
     pool = code_pool_create(offer=offer, name=name, by=by)
-    if generate:
-        return pool, codes_generate(pool=pool, count=generate, by=by)
-    return pool, codes_import_strict(pool=pool, text=text, by=by)
+    return pool, codes_add(pool=pool, by=by, text=text, generate=generate)
 
 
 def codes_generate(*, pool: CodePool, count: int, by: User | None, length: int = 10) -> CodeImport:

@@ -182,12 +182,13 @@ def test_analysts_and_partners_may_not_open_the_offer_pages(sign_in, platform_or
         f"/campaigns/{campaign.pk}/offers/new/",
         f"/campaigns/{campaign.pk}/offers/{offer.pk}/edit/",
         f"/campaigns/{campaign.pk}/offers/{offer.pk}/code-pools/new/",
+        f"/campaigns/{campaign.pk}/code-pools/{code_pool_create(offer=offer, name='p', by=None).pk}/add/",
     ):
         assert client.get(url).status_code == 403
         assert (
             client.post(url, {"name": "x", "source": "generate", "generate": "5", "unit_cost": "0"}).status_code == 403
         )
-    assert not CodePool.objects.exists()
+    assert not DiscountCode.objects.exists() and CodePool.objects.count() == 1  # only the pool made above
 
 
 def test_a_manager_of_another_platform_gets_not_found(sign_in, offer, campaign):
@@ -203,3 +204,34 @@ def test_a_large_strict_import_is_all_added_in_one_go():
     text = "\n".join(f"BULK-{i:05d}" for i in range(20_000))
     assert codes_import_strict(pool=pool, text=text, by=None).added == 20_000
     assert pool.codes.count() == 20_001
+
+
+def test_more_codes_are_added_to_an_existing_pool_strictly(manager_client, campaign, offer):
+    pool = code_pool_create(offer=offer, name="池", by=None)
+    codes_import(pool=pool, codes=["OLD1", "OLD2"], by=None)
+    url = f"/campaigns/{campaign.pk}/code-pools/{pool.pk}/add/"
+    refused = manager_client.post(url, {"source": "import", "codes": "NEW1\nold2\n"})
+    assert 'data-line="2"' in refused.content.decode() and "already in this pool" in refused.content.decode()
+    assert pool.codes.count() == 2
+    added = manager_client.post(url, {"source": "import", "codes": "NEW1\nNEW2\n"})
+    assert added.status_code == 302 and pool.codes.count() == 4
+    manager_client.post(url, {"source": "generate", "generate": "6"})
+    assert pool.codes.count() == 10
+
+
+def test_no_codes_are_added_once_the_campaign_has_ended(manager_client, campaign, offer):
+    pool = code_pool_create(offer=offer, name="池", by=None)
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.COMPLETED)
+    response = manager_client.post(
+        f"/campaigns/{campaign.pk}/code-pools/{pool.pk}/add/", {"source": "generate", "generate": "5"}, follow=True
+    )
+    assert pool.codes.count() == 0 and "The campaign has ended: no new codes." in response.content.decode()
+
+
+def test_a_pool_of_another_campaign_cannot_be_topped_up_through_this_one(manager_client, campaign, platform_org):
+    other = CampaignFactory(organization=platform_org)
+    pool = code_pool_create(offer=offer_create(campaign=other, name="o", by=None), name="p", by=None)
+    response = manager_client.post(
+        f"/campaigns/{campaign.pk}/code-pools/{pool.pk}/add/", {"source": "generate", "generate": "5"}
+    )
+    assert response.status_code == 404 and pool.codes.count() == 0
