@@ -156,6 +156,31 @@ class CrossDomainRecommender(BaseRecommender):
             return []
         return model.explain(0, item_id, n, user_items=row)
 
+    def reason_items(self, rows: sp.spmatrix, recommended: np.ndarray) -> np.ndarray | None:
+        """Batch ``explain(..., n=1)``: for each row and recommended item, the history item with the largest positive
+        share ``x_uj * W[j, i]`` in the item-item weights of the estimator that scored the row, else -1. ``None`` when
+        an estimator has no item-item weights (then call ``explain`` per item)."""
+        self._check_fitted()
+        rows = sp.csr_matrix(rows)
+        new = self.newcomers(rows) if self.newcomer_estimator_ is not None else np.zeros(rows.shape[0], dtype=bool)
+        models = {False: self.estimator_, True: self.newcomer_estimator_}
+        if any(getattr(models[flag], "item_weights_", None) is None for flag in set(new.tolist())):
+            return None
+        reasons = np.full(recommended.shape, -1, dtype=np.int64)
+        for r in range(rows.shape[0]):
+            model = models[bool(new[r])]
+            row, recs = rows[r], recommended[r]
+            valid = recs >= 0
+            if row.nnz == 0 or not valid.any():
+                continue
+            block = model.item_weights_[row.indices][:, recs[valid]]
+            block = block.toarray() if sp.issparse(block) else np.asarray(block)
+            shares = model._history_values(row)[:, None] * block
+            best = shares.argmax(axis=0)
+            positive = shares[best, np.arange(shares.shape[1])] > 0
+            reasons[r, valid] = np.where(positive, row.indices[best], -1)
+        return reasons
+
     def _item_similarity_rows(self, item_ids: np.ndarray) -> np.ndarray:
         return self.estimator_._item_similarity_rows(item_ids)
 

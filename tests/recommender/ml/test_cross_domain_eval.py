@@ -102,6 +102,27 @@ def test_a_newcomers_reason_comes_from_the_model_that_scored_them() -> None:
     assert model.explain(0, 13, user_items=matrix([(0, 14)], 1)) == []  # popularity names no history item
 
 
+def test_batched_reasons_name_the_same_history_item_as_explain() -> None:
+    rng = np.random.default_rng(3)
+    history = sp.csr_matrix((rng.random((60, N_ITEMS)) < 0.25).astype(np.float64))
+    model = CrossDomainRecommender(EASE(l2=5.0), newcomer_estimator=EASE(l2=50.0), target_domain="partner")
+    model.fit(history, item_domains=DOMAINS)
+    rows = sp.vstack([matrix([(0, 0), (0, 3)], 1), history[:5]]).tocsr()  # a newcomer, then five regulars
+    recommended, _ = model.recommend(np.arange(6), n=4, user_items=rows)
+    reasons = model.reason_items(rows, recommended)
+    for r in range(6):
+        for c, item in enumerate(recommended[r]):
+            top = model.explain(r, int(item), n=1, user_items=rows[r])
+            assert reasons[r, c] == (top[0][0] if top else -1)
+
+
+def test_batched_reasons_are_not_offered_for_a_model_without_item_weights() -> None:
+    model = CrossDomainRecommender(PopularityRecommender(), target_domain="partner").fit(
+        bridged_history(), item_domains=DOMAINS
+    )
+    assert model.reason_items(matrix([(0, 0), (0, 14)], 1), np.array([[13, 12]])) is None
+
+
 # -------------------------------------------------------------------------------------------------- the protocol
 def twin_world(seed: int = 0, n_users: int = 400, n_windows: int = 4) -> list[Window]:
     """Taste t (0-3) picks platform items 3t..3t+2 and their partner twins 12+3t..; partner item 12 is popular with
