@@ -59,20 +59,19 @@ def _label(value: str) -> str:
     return str(CO_BRANDING_FIELDS.get(value, value))
 
 
-def _money(amount: str, currency: str) -> str:
-    from xmkt_site.templatetags.xmkt import money
-
-    return money(Decimal(amount), currency)
-
-
 def _rendered_params(params: dict[str, Any]) -> dict[str, Any]:
+    from xmkt_site.templatetags.xmkt import count, money  # the pages' formats: ¥12,345.00, 1.2万 / 12,000
+
     rendered = dict(params)
+    for name in ("contactable", "matching", "count"):
+        if name in params:
+            rendered[name] = count(params[name])
     if "missing" in params:
         rendered["missing"] = _joined([_label(v) for v in params["missing"]])
     if "coverage" in params:
         rendered["coverage"] = f"{float(params['coverage']):.0%}"
     if "budget" in params:
-        rendered["budget"] = _money(params["budget"], params.get("currency", "CNY"))
+        rendered["budget"] = money(Decimal(params["budget"]), params.get("currency", "CNY"))
     return rendered
 
 

@@ -95,3 +95,11 @@ def test_the_review_api_answers_a_passing_review_in_chinese_with_the_coverage_an
     messages = {c["code"]: c["message"] for c in checks["checks"]}
     assert messages["audience_ok"] == "4 位匹配的消费者中有 3 位同意营销联系（75%）；只有他们会进入受众。"
     assert messages["budget_ok"] == "预算 ¥1,000.00。"
+
+
+def test_large_audience_counts_read_the_chinese_way_in_chinese_and_with_separators_in_english():
+    check = {"code": "audience_ok", "params": {"contactable": 12000, "matching": 48000, "coverage": 0.25}}
+    with translation.override("zh-hans"):
+        assert review_message(check).startswith("4.8万 位匹配的消费者中有 1.2万 位同意营销联系（25%）")
+    with translation.override("en"):
+        assert review_message(check).startswith("12,000 of 48,000 matching consumers")
