@@ -178,6 +178,8 @@ def _bandit_sample_ratio(campaign: Campaign, results: CampaignResults, assignmen
         observed[period, arm_index[variant_id]] += 1
     weights = np.array([[change.weights.get(a.variant.key, 0.0) for a in results.arms] for change in history])
     used = observed.sum(axis=1) > 0  # periods nobody was assigned in add nothing (and may hold stale weights)
+    if np.any(weights[used].sum(axis=1) <= 0):  # a record naming none of today's variants: no expectation to test
+        return None
     return sample_ratio_mismatch_by_period(observed[used], weights[used])
 
 

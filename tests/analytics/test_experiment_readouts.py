@@ -225,3 +225,11 @@ def test_with_two_treatments_each_sequential_test_runs_at_half_alpha_and_reports
     assert [s.alpha for s in readouts.sequential] == [0.025, 0.025]
     assert treatment.p_value == pytest.approx(2 * single.p_value[-1]) and treatment.p_value < 1
     assert (treatment.ci_low, treatment.ci_high) == pytest.approx((single.ci_low[-1], single.ci_high[-1]))
+
+
+def test_a_weight_record_naming_no_current_variant_skips_the_bandit_check_instead_of_failing():
+    campaign = running(policy="thompson")
+    AllocationChange.objects.filter(campaign=campaign).update(weights={"retired": 1.0})
+    arm_traffic(campaign, "control", 10, 1, on=timezone.now())
+    assert campaign_readouts(campaign=campaign, results=campaign_results(campaign=campaign)).bandit_srm is None
+    assert results_payload(campaign)["sample_ratio"] is None
