@@ -52,24 +52,61 @@ def recommendations_precompute(
     users: IdEncoder,
     items: IdEncoder,
     top_n: int = 20,
+    newcomer_model: BaseRecommender | None = None,
 ) -> int:
     """Write `top_n` rows per consumer with history for `version` (served once it is promoted). Returns rows written.
 
+    With `newcomer_model`, consumers with history but none in the target catalogue get their rows from it instead
+    (still under `version`: serving reads the champion's rows and needs to know nothing of the route).
     Consumers without history get no rows: serving gives them "popular in your segment" and flags them cold-start."""
+    from recommender.services.training import target_newcomers
+
+    with_history = np.flatnonzero(np.diff(full_matrix.indptr) > 0)
+    routes = [(model, with_history)]
+    if newcomer_model is not None:
+        newcomers = target_newcomers(full_matrix, dataset.target_mask())
+        routes = [(model, np.setdiff1d(with_history, newcomers)), (newcomer_model, newcomers)]
+    Recommendation.objects.filter(model_version=version).delete()  # a retried run starts clean
+    written = 0
+    for route_model, route_users in routes:
+        written += _precompute_users(
+            version=version,
+            model=route_model,
+            user_indices=route_users,
+            dataset=dataset,
+            full_matrix=full_matrix,
+            users=users,
+            items=items,
+            top_n=top_n,
+        )
+    return written
+
+
+def _precompute_users(
+    *,
+    version: ModelVersion,
+    model: BaseRecommender,
+    user_indices: np.ndarray,
+    dataset: TrainingDataset,
+    full_matrix: sp.csr_matrix,
+    users: IdEncoder,
+    items: IdEncoder,
+    top_n: int,
+) -> int:
     target_mask = dataset.target_mask()
     inactive = np.flatnonzero(~dataset.item_active)
     from recommender.services.registry import item_item_weights
 
-    weights = item_item_weights(model)
     explainable = getattr(model, "explainable", False)
+    # One call per row (CrossDomainRecommender) instead of explain per item: 171 s -> 40 s on the 20,000-consumer demo.
+    batch_reasons = getattr(model, "reason_items", None)
+    weights = item_item_weights(model) if explainable and batch_reasons is None else None
     item_pks = np.asarray(items.ids_, dtype=np.int64)
     user_pks = np.asarray(users.ids_, dtype=np.int64)
-    with_history = np.flatnonzero(np.diff(full_matrix.indptr) > 0)
-    Recommendation.objects.filter(model_version=version).delete()  # a retried run starts clean
     written = 0
     pending: list[Recommendation] = []
-    for start in range(0, len(with_history), BATCH_USERS):
-        chunk = with_history[start : start + BATCH_USERS]
+    for start in range(0, len(user_indices), BATCH_USERS):
+        chunk = user_indices[start : start + BATCH_USERS]
         rows = full_matrix[chunk]
         rec_ids, scores = model.recommend(
             chunk,
@@ -79,7 +116,10 @@ def recommendations_precompute(
             items=target_mask,
             filter_items=inactive if inactive.size else None,
         )
-        if explainable:
+        fast = batch_reasons(rows, rec_ids) if explainable and batch_reasons is not None else None
+        if fast is not None:
+            reason_items, has_reason = fast, fast >= 0
+        elif explainable:  # a model with `reason_items` that could not batch: explain per item (weights is None)
             reason_items, has_reason = _reasons(model, weights, rows, rec_ids, chunk)
         else:
             reason_items = np.full(rec_ids.shape, -1, dtype=np.int64)

@@ -16,7 +16,7 @@ from campaigns.services.task_runs import TaskRunTracker
 from recommender.ml import BaseRecommender, GroupPopularityRecommender, HybridRecommender, IdEncoder
 from recommender.models import ModelVersion, Recommendation
 from recommender.services.datasets import TrainingDataset
-from recommender.services.training import CandidateResult
+from recommender.services.training import CandidateResult, target_newcomers
 
 NEIGHBOURS_PER_ITEM = 50
 POPULAR_ITEMS = 50
@@ -29,6 +29,9 @@ SELECTION_METRIC = "ndcg@10"
 class Winner:
     version: ModelVersion
     model: BaseRecommender
+    # Fitted on all data when another candidate scores the validation newcomers better than the champion; the
+    # consumers with no target-catalogue history get their precomputed lists from it. None: the champion serves them.
+    newcomer_model: BaseRecommender | None = None
 
 
 def _score(result: CandidateResult) -> float:
@@ -46,9 +49,61 @@ def winner_choose(*, results: list[CandidateResult], champion_label: str | None)
     return best
 
 
+def _newcomer_score(result: CandidateResult) -> float | None:
+    metrics = result.newcomers.get("validation") or {}
+    if not metrics.get("n_users"):
+        return None
+    return float(metrics.get(SELECTION_METRIC, 0.0))
+
+
+def newcomer_choose(*, results: list[CandidateResult], champion: CandidateResult) -> CandidateResult | None:
+    """The candidate for consumers new to the target catalogue: best NDCG@10 on the validation newcomer group. The
+    champion keeps them unless another candidate is strictly better there. None when no candidate was measured on
+    newcomers (single-catalogue training, or no newcomer with a held-out purchase)."""
+    scored = [r for r in results if _newcomer_score(r) is not None]
+    if not scored:
+        return None
+    best = max(scored, key=lambda r: _newcomer_score(r) or 0.0)
+    if champion in scored and (_newcomer_score(champion) or 0.0) >= (_newcomer_score(best) or 0.0):
+        return champion
+    return best
+
+
+def _newcomer_route(
+    *, chosen: CandidateResult, champion: CandidateResult, version: ModelVersion, consumers: int
+) -> dict[str, Any]:
+    def metric(result: CandidateResult, split: str) -> float | None:
+        value = (result.newcomers.get(split) or {}).get(SELECTION_METRIC)
+        return None if value is None else round(float(value), 6)
+
+    return {
+        "label": chosen.candidate.label,
+        "version_id": version.pk,
+        "selected_by": f"{SELECTION_METRIC} on validation newcomers",
+        "validation_users": int((chosen.newcomers.get("validation") or {}).get("n_users", 0)),
+        "validation": metric(chosen, "validation"),
+        "champion_validation": metric(champion, "validation"),
+        "test": metric(chosen, "test"),
+        "champion_test": metric(champion, "test"),
+        "consumers": consumers,  # consumers with history but none in the target catalogue at training time
+    }
+
+
+def _refit(result: CandidateResult, full_matrix: sp.csr_matrix) -> BaseRecommender:
+    model = result.candidate.make()
+    if isinstance(model, HybridRecommender) and result.tuned_weights:
+        model.set_params(weights=result.tuned_weights)
+    return model.fit(full_matrix)
+
+
 def item_item_weights(model: BaseRecommender):
-    """W with score(u, i) = sum_j x_uj W[j, i] (up to each component's normalisation for a hybrid), or None."""
+    """W with score(u, i) = sum_j x_uj W[j, i] (up to each component's normalisation for a hybrid), or None.
+
+    A cross-domain model answers with its main estimator's W (the one that scores consumers already active in the
+    target catalogue), so fresh events re-rank its lists too; its newcomer estimator is not in the table."""
     weights = getattr(model, "item_weights_", None)
+    if weights is None and getattr(model, "estimator_", None) is not None:
+        return item_item_weights(model.estimator_)
     if weights is None and isinstance(model, HybridRecommender):
         parts = []
         for name, component in model.components_:
@@ -164,6 +219,13 @@ def model_versions_register(
         parameters = dict(result.candidate.parameters)
         if result.tuned_weights:
             parameters["weights"] = result.tuned_weights
+        metrics: dict[str, Any] = {
+            "validation": result.validation,
+            "test": result.test,
+            "selected_by": SELECTION_METRIC,
+        }
+        if result.newcomers:
+            metrics["newcomers"] = result.newcomers
         version = ModelVersion(
             organization=organization,
             target=target,
@@ -171,7 +233,7 @@ def model_versions_register(
             algorithm=type(result.candidate.make()).__name__,
             label=result.candidate.label,
             parameters=parameters,
-            metrics={"validation": result.validation, "test": result.test, "selected_by": SELECTION_METRIC},
+            metrics=metrics,
             data_size=size,
             fit_seconds=round(result.fit_seconds, 3),
             trained_at=now,
@@ -183,14 +245,7 @@ def model_versions_register(
     winner_version = versions[results.index(chosen)]
 
     started = time.perf_counter()
-    model = chosen.candidate.make()
-    if isinstance(model, HybridRecommender) and chosen.tuned_weights:
-        model.set_params(weights=chosen.tuned_weights)
-        model.fit(full_matrix)
-    elif isinstance(model, HybridRecommender):
-        model.fit(full_matrix)
-    else:
-        model.fit(full_matrix)
+    model = _refit(chosen, full_matrix)
     neighbours = item_neighbours(model, full_matrix.shape[1])
     winner_version.artifact_path = artifact_save(
         version=winner_version, model=model, users=users, items=items, neighbours=neighbours
@@ -200,8 +255,31 @@ def model_versions_register(
         **winner_version.parameters,
         "final_fit_seconds": round(time.perf_counter() - started, 3),
     }
-    winner_version.save(update_fields=["artifact_path", "popular_items", "parameters", "updated_at"])
-    return versions, Winner(version=winner_version, model=model)
+    newcomer_model = None
+    for_newcomers = newcomer_choose(results=results, champion=chosen)
+    if for_newcomers is not None:
+        newcomer_version = versions[results.index(for_newcomers)]
+        consumers = len(target_newcomers(full_matrix, dataset.target_mask()))
+        winner_version.metrics = {
+            **winner_version.metrics,
+            "newcomer_route": _newcomer_route(
+                chosen=for_newcomers, champion=chosen, version=newcomer_version, consumers=consumers
+            ),
+        }
+        if for_newcomers is not chosen:
+            started = time.perf_counter()
+            newcomer_model = _refit(for_newcomers, full_matrix)
+            newcomer_version.artifact_path = artifact_save(
+                version=newcomer_version, model=newcomer_model, users=users, items=items, neighbours=None
+            )
+            newcomer_version.parameters = {
+                **newcomer_version.parameters,
+                "final_fit_seconds": round(time.perf_counter() - started, 3),
+                "serves": "newcomers",
+            }
+            newcomer_version.save(update_fields=["artifact_path", "parameters", "updated_at"])
+    winner_version.save(update_fields=["artifact_path", "popular_items", "parameters", "metrics", "updated_at"])
+    return versions, Winner(version=winner_version, model=model, newcomer_model=newcomer_model)
 
 
 def champion_promote(*, version: ModelVersion) -> ModelVersion:

@@ -3,7 +3,7 @@ precomputed top-N. Each step reports progress to the TaskRun. TensorFlow is impo
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -122,9 +122,19 @@ def _fit(candidate: Candidate, train: sp.csr_matrix, validation: sp.csr_matrix |
     return model.fit(train)
 
 
-def _evaluate(model: BaseRecommender, split: Split, target_mask: np.ndarray) -> dict[str, float]:
-    metrics = evaluate_model(model, split.train, split.holdout, k=K, items=target_mask)
+def _evaluate(
+    model: BaseRecommender, split: Split, target_mask: np.ndarray, users: np.ndarray | None = None
+) -> dict[str, float]:
+    metrics = evaluate_model(model, split.train, split.holdout, k=K, items=target_mask, users=users)
     return {name: float(value) for name, value in metrics.items()}
+
+
+def target_newcomers(matrix: sp.csr_matrix, target_mask: np.ndarray) -> np.ndarray:
+    """Rows with history, none of it in the target catalogue: consumers new to the catalogue a model serves."""
+    history = (sp.csr_matrix(matrix) > 0).astype(np.float64)
+    in_target = np.asarray(history @ target_mask.astype(np.float64)).ravel() > 0
+    with_history = np.diff(history.indptr) > 0
+    return np.flatnonzero(with_history & ~in_target)
 
 
 @dataclass
@@ -134,6 +144,9 @@ class CandidateResult:
     test: dict[str, float]
     fit_seconds: float
     tuned_weights: dict[str, float] | None = None
+    # Cross-domain datasets only: the same metrics on the consumers with no target-catalogue history before the cut
+    # ({"validation": {...}, "test": {...}}); newcomer routing chooses on the validation ones.
+    newcomers: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def candidates_evaluate(
@@ -143,9 +156,17 @@ def candidates_evaluate(
     items: IdEncoder,
     candidates: list[Candidate],
     progress: Callable[[float, str], None] | None = None,
+    splits: tuple[Split | None, Split | None] | None = None,
 ) -> list[CandidateResult]:
-    validation, test = temporal_splits(dataset, users, items)
+    validation, test = splits if splits is not None else temporal_splits(dataset, users, items)
     mask = dataset.target_mask()
+    newcomers = {}
+    if dataset.is_cross_domain:
+        newcomers = {
+            name: target_newcomers(split.train, mask)
+            for name, split in (("validation", validation), ("test", test))
+            if split is not None
+        }
     results = []
     for index, candidate in enumerate(candidates):
         if progress:
@@ -154,9 +175,12 @@ def candidates_evaluate(
         weights = None
         valid_metrics: dict[str, float] = {}
         test_metrics: dict[str, float] = {}
+        newcomer_metrics: dict[str, dict[str, float]] = {}
         if validation is not None:
             model = _fit(candidate, validation.train, validation.holdout)
             valid_metrics = _evaluate(model, validation, mask)
+            if "validation" in newcomers:
+                newcomer_metrics["validation"] = _evaluate(model, validation, mask, newcomers["validation"])
             weights = getattr(model, "weights_", None)
         if test is not None:
             model = candidate.make()
@@ -164,7 +188,13 @@ def candidates_evaluate(
                 model.set_params(weights=weights)
             model.fit(test.train)
             test_metrics = _evaluate(model, test, mask)
-        results.append(CandidateResult(candidate, valid_metrics, test_metrics, time.perf_counter() - started, weights))
+            if "test" in newcomers:
+                newcomer_metrics["test"] = _evaluate(model, test, mask, newcomers["test"])
+        results.append(
+            CandidateResult(
+                candidate, valid_metrics, test_metrics, time.perf_counter() - started, weights, newcomer_metrics
+            )
+        )
     return results
 
 
@@ -203,13 +233,18 @@ def pipeline_run(
 
     report(10, "candidates")
     step = time.perf_counter()
+    splits = temporal_splits(dataset, users, items)
     candidates = candidate_models(with_tensorflow=with_tensorflow)
+    if dataset.is_cross_domain and not any(c.label == CROSS_DOMAIN_LABEL for c in candidates):
+        # Settings tuned on the validation split only; the test split stays unseen until the candidate is scored.
+        candidates.append(cross_domain_candidate(dataset=dataset, validation=splits[0]))
     results = candidates_evaluate(
         dataset=dataset,
         users=users,
         items=items,
         candidates=candidates,
         progress=lambda f, label: report(10 + int(50 * f), f"candidate {label}"),
+        splits=splits,
     )
     timings["candidates"] = time.perf_counter() - step
 
@@ -226,6 +261,7 @@ def pipeline_run(
     written = recommendations_precompute(
         version=winner.version,
         model=winner.model,
+        newcomer_model=winner.newcomer_model,
         dataset=dataset,
         full_matrix=full,
         users=users,
@@ -238,6 +274,7 @@ def pipeline_run(
     timings["total"] = time.perf_counter() - started
     return {
         "message": f"champion {winner.version.label} #{winner.version.pk}",
+        "newcomers_served_by": (winner.version.metrics.get("newcomer_route") or {}).get("label"),
         "trained": True,
         "champion_version_id": winner.version.pk,
         "versions": [v.pk for v in versions],
@@ -262,6 +299,7 @@ def training_enqueue(
     )
 
 
+CROSS_DOMAIN_LABEL = "cross-domain"
 CROSS_DOMAIN_CUTS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)  # quantiles of event time: window 0 validates, 1-5 test
 
 
@@ -304,7 +342,7 @@ def cross_domain_candidate(*, dataset: TrainingDataset, validation: Split | None
             settings, _ = select_settings([trials])
     domains, target = dataset.item_domains, dataset.target.slug
     return Candidate(
-        "cross-domain",
+        CROSS_DOMAIN_LABEL,
         lambda: CrossDomainRecommender(
             EASE(l2=settings.l2),
             newcomer_estimator=EASE(l2=settings.newcomer_l2),

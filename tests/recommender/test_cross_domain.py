@@ -9,7 +9,7 @@ from analytics.demo.writer import demo_seed
 from campaigns.models import DataPurpose, Organization
 from campaigns.selectors.consent import consented_consumer_ids
 from recommender.ml import IdEncoder, interactions_from_events
-from recommender.models import Recommendation
+from recommender.models import ModelVersion, Recommendation
 from recommender.services.datasets import dataset_build, linked_consumer_pairs
 from recommender.services.training import (
     candidates_evaluate,
@@ -131,3 +131,18 @@ def test_a_cross_domain_champion_precomputes_lists_for_newcomers_with_a_platform
     reasons = newcomer_rows.filter(reason=Recommendation.Reason.BECAUSE_YOU_BOUGHT)
     assert reasons.exists()
     assert set(reasons.values_list("reason_item__organization_id", flat=True)) == {platform.pk}
+
+
+def test_cross_domain_training_adds_the_cross_domain_candidate_and_measures_every_candidate_on_newcomers(demo):
+    # given the demo's platform consumers and the Homely catalogue
+    platform, homely = demo
+    # when the pipeline trains for Homely
+    result = pipeline_run(organization=platform, target=homely)
+    # then the cross-domain model is among the candidates and every candidate is measured on the newcomer group of
+    # both splits (the same consumers for every candidate)
+    versions = list(ModelVersion.objects.filter(pk__in=result["versions"]))
+    assert "cross-domain" in {v.label for v in versions}
+    for split in ("validation", "test"):
+        sizes = {v.metrics["newcomers"][split]["n_users"] for v in versions}
+        assert len(sizes) == 1
+    assert ModelVersion.objects.get(pk=result["champion_version_id"]).metrics["newcomers"]["validation"]
