@@ -8,7 +8,7 @@ import pytest
 from analytics.demo.writer import demo_seed
 from campaigns.models import DataPurpose, Organization
 from campaigns.selectors.consent import consented_consumer_ids
-from recommender.ml import IdEncoder, interactions_from_events
+from recommender.ml import CrossDomainRecommender, IdEncoder, interactions_from_events
 from recommender.models import ModelVersion, Recommendation
 from recommender.services.datasets import dataset_build, linked_consumer_pairs
 from recommender.services.training import (
@@ -116,6 +116,10 @@ def test_a_cross_domain_champion_precomputes_lists_for_newcomers_with_a_platform
     candidate = cross_domain_candidate(dataset=dataset, validation=validation)
     monkeypatch.setattr("recommender.services.training.candidate_models", lambda **kwargs: [candidate])
 
+    def one_item_at_a_time(*args, **kwargs):
+        raise AssertionError("precompute should take the reasons of a whole row from reason_items")
+
+    monkeypatch.setattr(CrossDomainRecommender, "explain", one_item_at_a_time)
     result = pipeline_run(organization=platform, target=homely)
 
     assert result["trained"]
@@ -146,3 +150,62 @@ def test_cross_domain_training_adds_the_cross_domain_candidate_and_measures_ever
         sizes = {v.metrics["newcomers"][split]["n_users"] for v in versions}
         assert len(sizes) == 1
     assert ModelVersion.objects.get(pk=result["champion_version_id"]).metrics["newcomers"]["validation"]
+
+
+def test_newcomers_get_their_lists_from_the_candidate_best_on_validation_newcomers(demo):
+    # given two candidates evaluated on the demo, and newcomer metrics that favour the one that loses pooled (the
+    # demo's 600 consumers have too few newcomers with a held-out Homely purchase to decide it on their own)
+    from recommender.services.precompute import recommendations_precompute
+    from recommender.services.registry import model_versions_register
+    from recommender.services.training import Candidate, candidate_models, target_newcomers
+
+    platform, homely = demo
+    dataset = dataset_build(organization=platform, target=homely)
+    users, items = IdEncoder(dataset.user_ids), IdEncoder(dataset.item_ids)
+    pool = {c.label: c for c in candidate_models()}
+    results = candidates_evaluate(
+        dataset=dataset, users=users, items=items, candidates=[pool["popularity"], pool["ease-l2-300"]]
+    )
+    pooled_best = max(results, key=lambda r: r.validation["ndcg@10"])
+    other = next(r for r in results if r is not pooled_best)
+    pooled_best.newcomers["validation"] = {"ndcg@10": 0.2, "n_users": 15.0}
+    other.newcomers["validation"] = {"ndcg@10": 0.3, "n_users": 15.0}
+    full = interactions_from_events(dataset.events, users=users, items=items).user_items
+
+    # when the registry picks the champion and the precompute writes its rows
+    _, winner = model_versions_register(dataset=dataset, results=results, full_matrix=full, users=users, items=items)
+    written = recommendations_precompute(
+        version=winner.version,
+        model=winner.model,
+        newcomer_model=winner.newcomer_model,
+        dataset=dataset,
+        full_matrix=full,
+        users=users,
+        items=items,
+        top_n=5,
+    )
+
+    # then the champion is the pooled best, the choice for newcomers is recorded on it, and the newcomer model is fitted
+    assert winner.version.label == pooled_best.candidate.label and written > 0
+    route = ModelVersion.objects.get(pk=winner.version.pk).metrics["newcomer_route"]
+    assert (
+        route["label"] == other.candidate.label and route["validation"] == 0.3 and route["champion_validation"] == 0.2
+    )
+    assert isinstance(winner.newcomer_model, type(other.candidate.make()))
+    assert ModelVersion.objects.get(pk=route["version_id"]).artifact_path
+    # and newcomers' rows (all under the champion's version) are the newcomer model's lists, the others the champion's
+    newcomers = target_newcomers(full, dataset.target_mask())
+    assert route["consumers"] == len(newcomers) > 0
+    regulars = np.setdiff1d(np.flatnonzero(np.diff(full.indptr) > 0), newcomers)
+    inactive = np.flatnonzero(~dataset.item_active)
+    for model, index in ((winner.newcomer_model, newcomers[0]), (winner.model, regulars[0])):
+        ids, _ = model.recommend(
+            np.array([index]),
+            n=5,
+            user_items=full[[index]],
+            items=dataset.target_mask(),
+            filter_items=inactive if inactive.size else None,
+        )
+        expected = [items.ids_[i] for i in ids[0] if i >= 0]
+        stored = Recommendation.objects.filter(model_version=winner.version, consumer_id=users.ids_[index])
+        assert list(stored.order_by("rank").values_list("item_id", flat=True)) == expected
