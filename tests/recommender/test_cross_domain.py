@@ -11,11 +11,15 @@ from campaigns.selectors.consent import consented_consumer_ids
 from recommender.ml import CrossDomainRecommender, IdEncoder, interactions_from_events
 from recommender.models import ModelVersion, Recommendation
 from recommender.services.datasets import dataset_build, linked_consumer_pairs
+from recommender.services.precompute import recommendations_precompute
+from recommender.services.registry import model_versions_register
 from recommender.services.training import (
+    candidate_models,
     candidates_evaluate,
     cross_domain_candidate,
     cross_domain_evaluate,
     pipeline_run,
+    target_newcomers,
     temporal_splits,
 )
 
@@ -155,10 +159,6 @@ def test_cross_domain_training_adds_the_cross_domain_candidate_and_measures_ever
 def test_newcomers_get_their_lists_from_the_candidate_best_on_validation_newcomers(demo):
     # given two candidates evaluated on the demo, and newcomer metrics that favour the one that loses pooled (the
     # demo's 600 consumers have too few newcomers with a held-out Homely purchase to decide it on their own)
-    from recommender.services.precompute import recommendations_precompute
-    from recommender.services.registry import model_versions_register
-    from recommender.services.training import Candidate, candidate_models, target_newcomers
-
     platform, homely = demo
     dataset = dataset_build(organization=platform, target=homely)
     users, items = IdEncoder(dataset.user_ids), IdEncoder(dataset.item_ids)
