@@ -1,4 +1,5 @@
 from campaigns.models import AuditEvent, Role, TaskRun
+from recommender.models import ModelVersion
 from recommender.services.training import pipeline_run
 from tests.factories import MembershipFactory
 
@@ -45,3 +46,35 @@ def test_the_preview_shows_history_and_reasons_and_is_audited(client, world):
     )
     assert 'id="preview-history"' in html and "Because you bought" in html
     assert AuditEvent.objects.filter(action="recommendations.preview").exists()
+
+
+def test_the_models_page_names_the_candidate_that_serves_consumers_new_to_the_catalogue(client, world):
+    # given a training whose champion records that another candidate serves newcomers (as a cross-catalogue training
+    # writes it when that candidate is better on the validation newcomers)
+    platform, _items, _people = world
+    result = pipeline_run(organization=platform, target=platform)
+    champion = ModelVersion.objects.get(pk=result["champion_version_id"])
+    other = ModelVersion.objects.filter(pk__in=result["versions"]).exclude(pk=champion.pk).first()
+    champion.metrics = {
+        **champion.metrics,
+        "newcomers": {"validation": {"ndcg@10": 0.41, "n_users": 12.0}},
+        "newcomer_route": {
+            "label": other.label,
+            "version_id": other.pk,
+            "validation": 0.5173,
+            "champion_validation": 0.5013,
+            "validation_users": 12,
+            "consumers": 13987,
+        },
+    }
+    champion.save(update_fields=["metrics"])
+    # when an analyst opens the models page in English and in Chinese
+    english = client_for(client, platform).get("/recommendations/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get("/recommendations/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    # then the champion card names the newcomer model with both metrics, and its comparison row is tagged
+    assert f'data-newcomer-route="{other.label}"' in english
+    assert f"13,987 consumers new to this catalogue get their lists from {other.label}" in english
+    assert "NDCG@10 0.5173 vs the champion's 0.5013 on 12 validation newcomers" in english
+    assert f'<tr data-label="{other.label}">' in english and 'data-serves="newcomers"' in english
+    assert "Validation NDCG@10, newcomers" in english and "0.4100" in english
+    assert f"1.4万 位初次接触该目录的消费者，其推荐列表来自 {other.label}" in chinese
