@@ -4,7 +4,6 @@ posteriors, sample-ratio banner, weight history), the partner portal (aggregates
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from analytics.services.experiments import campaign_review_run, tracking_link_fo
 from campaigns.models import Campaign, Role
 from campaigns.selectors.campaigns import campaign_get, campaign_list
 from campaigns.services.audit import audit_record
+from xmkt_site.charts import figure_html
 from xmkt_site.errors import ApplicationError, NotFoundError
 from xmkt_site.views import role_required
 
@@ -51,13 +51,7 @@ def _html(figure: go.Figure, div_id: str, title: str, height: int = 340) -> str:
         font=FONT,
         legend={"orientation": "h", "y": -0.2},
     )
-    return pio.to_html(
-        figure,
-        include_plotlyjs=False,
-        full_html=False,
-        div_id=div_id,
-        config={"displaylogo": False, "responsive": True},
-    )
+    return figure_html(figure, div_id)
 
 
 @require_POST

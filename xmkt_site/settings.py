@@ -167,15 +167,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Content security policy (django-csp 4). Scripts are local files (htmx, Bootstrap, plotly) plus the inline chart
-# snippets plotly's to_html() writes and two small inline scripts in campaign templates: until those carry
-# {{ request.csp_nonce }}, script-src keeps 'unsafe-inline'. plotly.js needs no eval for the chart types used, but
-# its typed-array/regl paths do: 'unsafe-eval' stays until a browser test proves the pages work without it.
-# Swagger UI (drf-spectacular-sidecar) is served from our static files and runs one inline initialiser.
+# Content security policy (django-csp 4). Scripts are local files only (htmx, Bootstrap, plotly, ours): charts come as
+# JSON data blocks drawn by static/js/charts.js, the Swagger UI runs through drf-spectacular's split view, and
+# tests/browser fails on any CSP violation. plotly.js needs no eval for the chart types used, but its typed-array/regl
+# paths do: 'unsafe-eval' stays until a browser test proves the pages work without it (reported below, not enforced).
+# Styles keep 'unsafe-inline' for the style attributes plotly and Bootstrap components set.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+        "script-src": ["'self'", "'unsafe-eval'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'", "data:"],
@@ -191,7 +191,7 @@ CONTENT_SECURITY_POLICY = {
 CONTENT_SECURITY_POLICY_REPORT_ONLY = {
     "DIRECTIVES": {
         **CONTENT_SECURITY_POLICY["DIRECTIVES"],
-        "script-src": ["'self'", "'unsafe-eval'"],
+        "script-src": ["'self'"],
     }
 }
 

@@ -65,18 +65,31 @@ def chromium():
 
 @pytest.fixture
 def page_in(chromium):
-    """page_in(locale) -> a fresh browser page at 1280x800 whose Accept-Language prefers `locale`."""
+    """page_in(locale) -> a fresh browser page at 1280x800 whose Accept-Language prefers `locale`.
+
+    Any script or resource the enforced content security policy blocks fails the test: a page that needs an inline
+    script would silently lose behaviour otherwise (report-only messages are ignored)."""
     contexts = []
+    violations: list[str] = []
+
+    def record(message) -> None:
+        text = message.text
+        if "Content Security Policy" in text and "report-only" not in text.lower() and "[Report Only]" not in text:
+            violations.append(text)
 
     def make(locale: str):
         context = chromium.new_context(locale=locale, viewport={"width": 1280, "height": 800})
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", record)
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    if violations:
+        pytest.fail("content security policy violations:\n" + "\n".join(violations[:10]))
 
 
 @pytest.fixture

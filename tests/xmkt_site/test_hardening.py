@@ -27,6 +27,8 @@ class TestTransportSecurity:
         assert response["Strict-Transport-Security"].startswith("max-age=31536000")
         policy = response["Content-Security-Policy"]
         assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+        script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+        assert "'unsafe-inline'" not in script_src  # no inline script may run, injected or ours
         assert "Content-Security-Policy-Report-Only" in response.headers
         assert response["X-Frame-Options"] == "DENY"
 
