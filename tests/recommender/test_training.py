@@ -1,10 +1,12 @@
+import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from analytics.models import Event
 from campaigns.models import DataPurpose
 from recommender.models import ModelVersion, Recommendation
 from recommender.services.datasets import dataset_build
-from recommender.services.training import pipeline_run
+from recommender.services.training import pipeline_run, target_newcomers
 from tests.factories import OrganizationFactory
 from tests.recommender.conftest import grant
 from xmkt_site.errors import ApplicationError
@@ -57,3 +59,12 @@ def test_training_across_catalogues_without_an_active_agreement_is_refused(world
     with pytest.raises(ApplicationError):
         pipeline_run(organization=platform, target=stranger)
     assert not ModelVersion.objects.filter(target=stranger).exists()
+
+
+def test_newcomers_are_consumers_with_history_but_none_in_the_target_catalogue():
+    # rows: target and other side; other side only; nothing; a refunded target item (weight 0) and the other side
+    rows, cols = [0, 0, 1, 3, 3], [0, 2, 2, 0, 2]
+    matrix = sp.csr_matrix(([1.0, 2.0, 1.0, 0.0, 1.0], (rows, cols)), shape=(4, 3))
+    assert matrix[3].nnz == 2  # the refunded item's zero is stored
+    target = np.array([True, True, False])
+    np.testing.assert_array_equal(target_newcomers(matrix, target), [1, 3])
