@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("campaigns/<int:pk>/audience/", apis.CampaignAudienceSetApi.as_view(), name="campaign-audience-set"),
     path("campaigns/<int:pk>/variants/", apis.VariantCreateApi.as_view(), name="variant-create"),
     path("campaigns/<int:pk>/offers/", apis.OfferCreateApi.as_view(), name="offer-create"),
+    path("campaigns/<int:pk>/offers/<int:offer_id>/", apis.OfferUpdateApi.as_view(), name="offer-update"),
     path(
         "campaigns/<int:pk>/offers/<int:offer_id>/code-pools/",
         apis.CodePoolCreateApi.as_view(),

@@ -24,9 +24,16 @@ from campaigns.models import (
     Variant,
 )
 from campaigns.review_messages import review_report_localized
-from campaigns.selectors.campaigns import campaign_get, campaign_list, code_pool_get
+from campaigns.selectors.campaigns import campaign_get, campaign_list, campaign_offer_stats, code_pool_get
 from campaigns.services.campaigns import campaign_apply_action, campaign_audience_set, campaign_create, campaign_update
-from campaigns.services.offers import code_pool_create, code_redeem, codes_generate, codes_import, offer_create
+from campaigns.services.offers import (
+    code_pool_create,
+    code_redeem,
+    codes_generate,
+    codes_import,
+    offer_create,
+    offer_update,
+)
 from campaigns.services.variants import co_branding_set, variant_create
 from xmkt_site.access import INTERNAL_ROLES, actor_for_request
 from xmkt_site.errors import ApplicationError, NotFoundError
@@ -262,9 +269,70 @@ class VariantCreateApi(APIView):
         return Response(self.OutputSerializer(variant).data, status=status.HTTP_201_CREATED)
 
 
+def _offer_references(campaign, values: dict) -> dict:
+    """Catalogue items and the voucher partner named by id in the input, as objects (400 naming the field if not)."""
+    resolved = {}
+    for key in ("course", "voucher_item"):
+        if key not in values:
+            continue
+        item_id = values.pop(key)
+        found = CatalogItem.objects.filter(pk=item_id).first() if item_id else None
+        if item_id and found is None:
+            raise ApplicationError("Unknown catalogue item.", fields={key: ["Unknown item."]})
+        resolved[key] = found
+    if "partner" in values:
+        partner_id = values.pop("partner")
+        partner = campaign.partners.filter(pk=partner_id).first() if partner_id else None
+        if partner_id and partner is None:
+            raise ApplicationError("The partner is not a party of the campaign.", fields={"partner": ["Not a party."]})
+        resolved["partner"] = partner
+    return resolved
+
+
+class PoolStatsSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pool.id")
+    name = serializers.CharField(source="pool.name")
+    total = serializers.IntegerField()
+    redeemed = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+
+
 class OfferCreateApi(APIView):
+    """GET: the campaign's offers with their code pools (total / redeemed / remaining) and spend against the budget.
+    POST: a new offer (a course with a partner voucher, its price and cost per redemption)."""
+
     allowed_roles = MANAGE_ROLES
     required_scopes = None
+
+    @extend_schema_serializer(component_name="OfferListOutput")
+    class ListOutputSerializer(serializers.Serializer):
+        class OfferRowSerializer(serializers.Serializer):
+            id = serializers.IntegerField(source="offer.id")
+            name = serializers.CharField(source="offer.name")
+            course = serializers.IntegerField(source="offer.course_id", allow_null=True)
+            partner = serializers.IntegerField(source="offer.partner_id", allow_null=True)
+            voucher_item = serializers.IntegerField(source="offer.voucher_item_id", allow_null=True)
+            voucher_value = serializers.DecimalField(source="offer.voucher_value", max_digits=12, decimal_places=2)
+            bundle_price = serializers.DecimalField(source="offer.bundle_price", max_digits=12, decimal_places=2)
+            unit_cost = serializers.DecimalField(source="offer.unit_cost", max_digits=12, decimal_places=2)
+            redeemed = serializers.IntegerField()
+            spend = serializers.DecimalField(max_digits=14, decimal_places=2)
+            pools = PoolStatsSerializer(many=True)
+
+        offers = OfferRowSerializer(many=True)
+        budget = serializers.DecimalField(max_digits=14, decimal_places=2)
+        spent = serializers.DecimalField(max_digits=14, decimal_places=2)
+        remaining = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+    @extend_schema(operation_id="offer_list", responses=ListOutputSerializer)
+    def get(self, request, pk: int):
+        campaign = campaign_get(actor=actor_for_request(request), pk=pk)
+        offers, budget = campaign_offer_stats(campaign=campaign)
+        return Response(
+            self.ListOutputSerializer(
+                {"offers": offers, "budget": budget.budget, "spent": budget.spent, "remaining": budget.remaining}
+            ).data
+        )
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=200)
@@ -289,25 +357,39 @@ class OfferCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-
-        def item(key):
-            item_id = values.pop(key, None)
-            if not item_id:
-                return None
-            found = CatalogItem.objects.filter(pk=item_id).first()
-            if found is None:
-                raise ApplicationError("Unknown catalogue item.", fields={key: ["Unknown item."]})
-            return found
-
-        course, voucher_item = item("course"), item("voucher_item")
-        partner_id = values.pop("partner", None)
-        partner = campaign.partners.filter(pk=partner_id).first() if partner_id else None
-        if partner_id and partner is None:
-            raise ApplicationError("The partner is not a party of the campaign.", fields={"partner": ["Not a party."]})
-        offer = offer_create(
-            campaign=campaign, by=actor.user, course=course, voucher_item=voucher_item, partner=partner, **values
+        references = _offer_references(
+            campaign, {k: values.pop(k, None) for k in ("course", "voucher_item", "partner")}
         )
+        offer = offer_create(campaign=campaign, by=actor.user, **references, **values)
         return Response(self.OutputSerializer(offer).data, status=status.HTTP_201_CREATED)
+
+
+class OfferUpdateApi(APIView):
+    """Change an offer's terms before the campaign launches (409 `offer_frozen` afterwards). Only the fields sent."""
+
+    allowed_roles = MANAGE_ROLES
+    required_scopes = None
+
+    @extend_schema_serializer(component_name="OfferUpdateInput")
+    class InputSerializer(OfferCreateApi.InputSerializer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, partial=True, **kwargs)
+
+    @extend_schema(operation_id="offer_update", request=InputSerializer, responses=OfferCreateApi.OutputSerializer)
+    def patch(self, request, pk: int, offer_id: int):
+        actor = actor_for_request(request)
+        campaign = campaign_get(actor=actor, pk=pk, for_write=True)
+        offer = Offer.objects.filter(pk=offer_id, campaign=campaign).first()
+        if offer is None:
+            raise NotFoundError("Offer not found.")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        references = _offer_references(
+            campaign, {k: values.pop(k) for k in ("course", "voucher_item", "partner") if k in values}
+        )
+        offer = offer_update(offer=offer, by=actor.user, **references, **values)
+        return Response(OfferCreateApi.OutputSerializer(offer).data)
 
 
 class CodePoolCreateApi(APIView):
