@@ -104,6 +104,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The recommendations endpoint plans its statements once per database session (server-side prepared statements);
+# turn off behind a connection pooler in transaction mode, where a session is not one client's.
+SERVING_PREPARED_STATEMENTS = env.bool("SERVING_PREPARED_STATEMENTS", default=True)
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 

@@ -10,6 +10,7 @@ SERVING_CACHE_SECONDS so that a new champion or a suspended agreement is picked 
 import threading
 import time
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -307,7 +308,7 @@ def _consumer_with_consent_and_rows(
     else:
         sql = consumer_sql
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        _execute(cursor, sql, params)
         fetched = cursor.fetchall()
         if not fetched:
             return None, []
@@ -318,6 +319,27 @@ def _consumer_with_consent_and_rows(
             rows = [tuple(row) for row in cursor.fetchall()]
     consumer = ServingConsumer(pk, city, bool(personal), bool(target_share), bool(caller_share), bool(fresh))
     return consumer, rows
+
+
+def _execute(cursor, sql: str, params: list[Any]) -> None:
+    """Run a hot-path statement; on PostgreSQL as a prepared statement of the connection, planned once per connection
+    instead of once per request (planning the consumer-and-rows statement costs more than running it). Prepared
+    statements live as long as the database session and survive rollbacks; behind a transaction-pooling PgBouncer,
+    set SERVING_PREPARED_STATEMENTS=false."""
+    if connection.vendor != "postgresql" or not settings.SERVING_PREPARED_STATEMENTS:
+        cursor.execute(sql, params)
+        return
+    raw = connection.connection
+    prepared = getattr(connection, "_xmkt_prepared_statements", None)
+    if prepared is None or prepared[0] is not raw:  # a new database session: nothing prepared yet
+        prepared = (raw, set())
+        connection._xmkt_prepared_statements = prepared
+    name = f"xmkt_serving_{zlib.crc32(sql.encode()):08x}"
+    if name not in prepared[1]:
+        head, *rest = sql.split("%s")
+        cursor.execute(f"PREPARE {name} AS {head}" + "".join(f"${n}{part}" for n, part in enumerate(rest, start=1)))
+        prepared[1].add(name)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}", params)
 
 
 def _served_list_record(

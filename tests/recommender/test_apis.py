@@ -1,3 +1,4 @@
+import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -145,3 +146,22 @@ def test_a_bad_query_is_refused_naming_the_field(world):
     response = key_client(platform).get(URL, {"catalog": "zhishi"})
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["consumer"] == ["This field is required."]
+
+
+def test_on_postgresql_the_consumer_statement_is_planned_once_per_session_and_sees_new_consent(world):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    platform, _items, people = trained(world)
+    client = key_client(platform)
+    first = client.get(URL, {"consumer": "c0", "catalog": "zhishi", "k": 3}).json()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'xmkt_serving_%%'")
+        prepared = cursor.fetchone()[0]
+    again = client.get(URL, {"consumer": "c0", "catalog": "zhishi", "k": 3}).json()
+    grant(people[0], DataPurpose.PERSONALIZATION, granted=False)  # withdrawn: the prepared plan must not cache it
+    withdrawn = client.get(URL, {"consumer": "c0", "catalog": "zhishi", "k": 3}).json()
+    assert prepared >= 1
+    assert [i["external_ref"] for i in again["items"]] == [i["external_ref"] for i in first["items"]]
+    assert first["personalized"] is True and withdrawn["personalized"] is False
