@@ -7,8 +7,9 @@ Steps, against a database the script drops and recreates (its name must start wi
   1. migrate; bulk-generate one platform organization, --items catalogue items, --consumers consumers with
      personalization consent, a champion ModelVersion and --per-consumer precomputed Recommendation rows each (COPY);
   2. start gunicorn (sync workers) on a free loopback port with a partner-style API key (scope recommendations:read);
-  3. for each endpoint, --clients threads issue requests for --seconds (one connection per request: sync workers
-     close after each response), random consumers for the recommendations endpoint; latencies of 2xx answers only.
+  3. --clients threads issue requests for --seconds per endpoint (one connection per request: sync workers close
+     after each response), random consumers for the recommendations endpoint; latencies of 2xx answers only. The two
+     endpoints alternate in --rounds windows so that drifting machine speed affects both alike.
      First closed loop (as fast as answers come: the throughput figures, and by Little's law latency = clients /
      throughput), then paced: the same clients at a constant --paced-share of the recommendations throughput,
      latency counted from each request's scheduled send time (the latency a caller sees below saturation);
@@ -43,7 +44,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--items", type=int, default=2_000)
     parser.add_argument("--per-consumer", type=int, default=20)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--seconds", type=float, default=20.0, help="Per endpoint and mode, over all rounds.")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="The endpoints alternate in this many windows of seconds / rounds."
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers.")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--reuse", action="store_true", help="Keep an already generated database (skip step 1).")
@@ -170,7 +174,7 @@ def wait_ready(port: int, key: str, deadline: float) -> None:
     raise RuntimeError("gunicorn did not become ready")
 
 
-def load(port: int, key: str, make_path, clients: int, seconds: float, rate: float | None = None) -> dict[str, float]:
+def load(port: int, key: str, make_path, clients: int, seconds: float, rate: float | None = None) -> dict:
     """Closed loop (rate None): every client sends its next request when the previous answer arrives. Paced (rate in
     requests/s over all clients): each client sends on a fixed schedule, and a latency counts from the scheduled send
     time, so a stalled server is charged for the requests it held up (no coordinated omission)."""
@@ -211,8 +215,13 @@ def load(port: int, key: str, make_path, clients: int, seconds: float, rate: flo
         t.start()
     for t in threads:
         t.join()
-    wall = time.monotonic() - started
-    latencies.sort()
+    return {"latencies": latencies, "wall": time.monotonic() - started, "errors": errors[0]}
+
+
+def summary(runs: list[dict]) -> dict[str, float]:
+    """Percentiles over every answer of the runs, and requests/s over their summed duration."""
+    latencies = sorted(latency for run in runs for latency in run["latencies"])
+    wall = sum(run["wall"] for run in runs)
 
     def pct(p: float) -> float:
         return round(1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))], 2) if latencies else 0.0
@@ -221,10 +230,21 @@ def load(port: int, key: str, make_path, clients: int, seconds: float, rate: flo
         "p50_ms": pct(0.50),
         "p95_ms": pct(0.95),
         "p99_ms": pct(0.99),
-        "rps": round(len(latencies) / wall, 1),
+        "rps": round(len(latencies) / wall, 1) if wall else 0.0,
         "requests": len(latencies),
-        "errors": errors[0],
+        "errors": sum(run["errors"] for run in runs),
+        "rounds": len(runs),
     }
+
+
+def alternate(port: int, key: str, endpoints: dict, clients: int, seconds: float, rounds: int, rate=None) -> dict:
+    """The endpoints take turns in `rounds` short windows of seconds / rounds each, so that a machine whose speed
+    drifts during the run (shared hosts do) slows both alike instead of whichever ran second."""
+    runs: dict[str, list[dict]] = {name: [] for name in endpoints}
+    for _ in range(rounds):
+        for name, make_path in endpoints.items():
+            runs[name].append(load(port, key, make_path, clients, seconds / rounds, rate=rate))
+    return {name: summary(name_runs) for name, name_runs in runs.items()}
 
 
 def main() -> None:
@@ -286,16 +306,14 @@ def main() -> None:
                 f"/api/v1/recommendations/?consumer=C{rng.randrange(consumers):07d}&catalog=bench&k={args.k}"
             ),
         }
-        for name, make_path in endpoints.items():
+        for make_path in endpoints.values():
             load(port, key, make_path, args.clients, min(3.0, args.seconds))  # warm-up: connections, caches
-            results[name] = load(port, key, make_path, args.clients, args.seconds)
+        results.update(alternate(port, key, endpoints, args.clients, args.seconds, args.rounds))
         if args.paced_share > 0:
             rate = round(args.paced_share * results["recommendations"]["rps"], 1)
-            for name in ("recommendations", "ping"):
-                results[f"{name}_paced"] = {
-                    "offered_rps": rate,
-                    **load(port, key, endpoints[name], args.clients, args.seconds, rate=rate),
-                }
+            paced = alternate(port, key, endpoints, args.clients, args.seconds, args.rounds, rate=rate)
+            for name, row in paced.items():
+                results[f"{name}_paced"] = {"offered_rps": rate, **row}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -306,6 +324,7 @@ def main() -> None:
         "per_consumer": args.per_consumer,
         "clients": args.clients,
         "seconds": args.seconds,
+        "rounds": args.rounds,
         "workers": args.workers,
         "cpus": os.cpu_count(),
         "loadavg": os.getloadavg(),
