@@ -230,9 +230,7 @@ def dsr_create(
         )
         request.full_clean()
         request.save()
-        audit_record(
-            action="dsr.create", user=by, organization=organization, target=request, metadata={"kind": kind}
-        )
+        audit_record(action="dsr.create", user=by, organization=organization, target=request, metadata={"kind": kind})
     return request
 
 

@@ -73,9 +73,7 @@ def retention_apply(*, now: datetime | None = None, by: User | None = None) -> d
         deleted: dict[str, int] = {}
         with transaction.atomic():
             for model, timestamp in targets:
-                _, per_model = model._base_manager.filter(
-                    organization=partner, **{f"{timestamp}__lt": cutoff}
-                ).delete()
+                _, per_model = model._base_manager.filter(organization=partner, **{f"{timestamp}__lt": cutoff}).delete()
                 _merge(deleted, per_model)
             stale = Consumer.objects.filter(organization=partner, updated_at__lt=cutoff)
             for model, timestamp in targets:

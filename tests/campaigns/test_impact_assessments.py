@@ -101,9 +101,7 @@ class TestRetentionOfSignedAssessments:
         with pytest.raises(ApplicationError):
             impact_assessment_delete(assessment=assessment, by=UserFactory(), now=SIGNED_AT + timedelta(days=3 * 365))
         assert ImpactAssessment.objects.filter(pk=assessment.pk).exists()
-        impact_assessment_delete(
-            assessment=assessment, by=UserFactory(), now=datetime(2029, 11, 29, tzinfo=UTC)
-        )
+        impact_assessment_delete(assessment=assessment, by=UserFactory(), now=datetime(2029, 11, 29, tzinfo=UTC))
         assert not ImpactAssessment.objects.filter(pk=assessment.pk).exists()
 
     def test_a_signed_assessment_cannot_be_signed_again(self, platform, agreement):

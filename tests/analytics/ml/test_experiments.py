@@ -71,9 +71,7 @@ def test_wilson_interval_matches_statsmodels():
     assert wilson_interval(17, 400) == pytest.approx(proportion_confint(17, 400, method="wilson"), rel=1e-12)
 
 
-@given(
-    x1=st.integers(0, 500), extra1=st.integers(1, 5000), x2=st.integers(0, 500), extra2=st.integers(1, 5000)
-)
+@given(x1=st.integers(0, 500), extra1=st.integers(1, 5000), x2=st.integers(0, 500), extra2=st.integers(1, 5000))
 @settings(max_examples=60, deadline=None)
 def test_z_test_is_antisymmetric_in_the_arms(x1, extra1, x2, extra2):
     forward = two_proportion_z_test(x1, x1 + extra1, x2, x2 + extra2)
