@@ -86,7 +86,10 @@ class Recommendation(models.Model):
 
 
 class RecommendationLog(models.Model):
-    """One answer of the serving API: which items were served to whom, so feedback can refer to it."""
+    """One answer of the serving API: which items were served to whom, so feedback can refer to it. Personal data:
+    a partner's served lists expire with its agreements' retention (campaigns.services.retention)."""
+
+    retention_timestamp = "served_at"
 
     recommendation_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")  # the caller's

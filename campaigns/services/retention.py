@@ -6,9 +6,11 @@ another, so the most permissive term that applies wins; an agreement without `re
 cutoff = now - retention:
 
 1. Behavioural rows: in any installed model that has an `organization` foreign key to Organization, a `consumer`
-   foreign key to Consumer and a timestamp (`occurred_at`, else `created_at`), the partner's rows older than the
-   cutoff (guest rows without a consumer included). Today that is analytics.Event; models added later qualify by
-   shape, without campaigns importing them. A model opts out with a class attribute `retention_exempt = True`.
+   foreign key to Consumer and a timestamp (the field a class attribute `retention_timestamp` names, else
+   `occurred_at`, else `created_at`), the partner's rows older than the cutoff (guest rows without a consumer
+   included). Today that is analytics.Event and recommender.RecommendationLog (lists served to the partner's
+   callers); models added later qualify by shape, without campaigns importing them. A model opts out with a class
+   attribute `retention_exempt = True`.
 2. Consumers of the partner organization not updated since the cutoff and with no behavioural row left at or after it,
    deleted with everything that cascades from them (consents, profiles, segment memberships, recommendations...).
 
@@ -47,7 +49,8 @@ def behavioural_models() -> list[tuple[type[models.Model], str]]:
         if not (_foreign_key_to(model, "organization", Organization) and _foreign_key_to(model, "consumer", Consumer)):
             continue
         names = {f.name for f in model._meta.concrete_fields}
-        timestamp = next((n for n in _TIMESTAMP_FIELDS if n in names), None)
+        candidates = (getattr(model, "retention_timestamp", None), *_TIMESTAMP_FIELDS)
+        timestamp = next((n for n in candidates if n in names), None)
         if timestamp is not None:
             found.append((model, timestamp))
     return sorted(found, key=lambda pair: pair[0]._meta.label_lower)
