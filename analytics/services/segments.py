@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from analytics.ml.segmentation import SegmentModel
@@ -217,7 +218,10 @@ def segments_build(
                     for consumer_id, label in targetable[start : start + WRITE_BATCH]
                 ]
             )
-    summary = ", ".join(f"{segment.name_en} ({segment.size})" for segment in segments.values())
+    chinese = (get_language() or "").startswith("zh")  # the message is stored in the language the job runs in
+    summary = ", ".join(
+        f"{segment.name_zh if chinese else segment.name_en} ({segment.size})" for segment in segments.values()
+    )
     return {
         "organization": organization.slug,
         "segment_run": run.pk,
