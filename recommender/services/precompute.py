@@ -4,6 +4,8 @@ import numpy as np
 import scipy.sparse as sp
 from django.db import connection, transaction
 
+from campaigns.models import DataPurpose
+from campaigns.selectors.consent import consented_consumer_ids
 from recommender.ml import BaseRecommender, IdEncoder
 from recommender.models import ModelVersion, Recommendation
 from recommender.services.datasets import TrainingDataset
@@ -58,10 +60,15 @@ def recommendations_precompute(
 
     With `newcomer_model`, consumers with history but none in the target catalogue get their rows from it instead
     (still under `version`: serving reads the champion's rows and needs to know nothing of the route).
-    Consumers without history get no rows: serving gives them "popular in your segment" and flags them cold-start."""
+    Consumers without history get no rows: serving gives them "popular in your segment" and flags them cold-start.
+    For another organization's catalogue, only consumers whose partner_sharing consent names it get rows: serving
+    refuses everyone else that catalogue, so their lists would be derived personal data kept for nothing. A consent
+    given after the training is served non-personalised until the next one."""
     from recommender.services.training import target_newcomers
 
     with_history = np.flatnonzero(np.diff(full_matrix.indptr) > 0)
+    if dataset.is_cross_domain:
+        with_history = with_history[_sharing_with_target(dataset, users, with_history)]
     routes = [(model, with_history)]
     if newcomer_model is not None:
         newcomers = target_newcomers(full_matrix, dataset.target_mask())
@@ -80,6 +87,17 @@ def recommendations_precompute(
             top_n=top_n,
         )
     return written
+
+
+def _sharing_with_target(dataset: TrainingDataset, users: IdEncoder, user_indices: np.ndarray) -> np.ndarray:
+    """Mask over `user_indices`: the consumer's partner_sharing consent in force names the target organization."""
+    consenting = set(
+        consented_consumer_ids(
+            organization=dataset.organization, purpose=DataPurpose.PARTNER_SHARING, recipient=dataset.target
+        ).values_list("pk", flat=True)
+    )
+    user_pks = np.asarray(users.ids_, dtype=np.int64)[user_indices]
+    return np.fromiter((int(pk) in consenting for pk in user_pks), dtype=bool, count=len(user_pks))
 
 
 def _precompute_users(

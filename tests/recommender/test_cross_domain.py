@@ -58,6 +58,24 @@ def test_cross_domain_training_serves_the_partners_catalogue_to_platform_consume
     assert targets == {homely.pk}
 
 
+def test_partner_lists_are_precomputed_only_for_consumers_who_allow_sharing_with_that_partner(demo):
+    platform, homely = demo
+    result = pipeline_run(organization=platform, target=homely)
+    with_lists = set(
+        Recommendation.objects.filter(model_version_id=result["champion_version_id"]).values_list(
+            "consumer_id", flat=True
+        )
+    )
+    sharing = set(
+        consented_consumer_ids(
+            organization=platform, purpose=DataPurpose.PARTNER_SHARING, recipient=homely
+        ).values_list("pk", flat=True)
+    )
+    trained = set(dataset_build(organization=platform, target=homely).user_ids)
+    assert with_lists and with_lists <= sharing
+    assert trained - sharing  # some trained consumers do not share with Homely: they get no Homely list
+
+
 @pytest.mark.bench
 def test_the_joint_model_beats_single_domain_on_both_sides_and_popularity_on_newcomers(db, settings, tmp_path):
     # The acceptance check on the demo at the benchmark's size (bench/cross_domain_demo.py: 20,000 consumers; on
