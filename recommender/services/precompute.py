@@ -66,9 +66,7 @@ def recommendations_precompute(
     given after the training is served non-personalised until the next one."""
     from recommender.services.training import target_newcomers
 
-    with_history = np.flatnonzero(np.diff(full_matrix.indptr) > 0)
-    if dataset.is_cross_domain:
-        with_history = with_history[_sharing_with_target(dataset, users, with_history)]
+    with_history = servable_users(dataset, users, np.flatnonzero(np.diff(full_matrix.indptr) > 0))
     routes = [(model, with_history)]
     if newcomer_model is not None:
         newcomers = target_newcomers(full_matrix, dataset.target_mask())
@@ -89,15 +87,18 @@ def recommendations_precompute(
     return written
 
 
-def _sharing_with_target(dataset: TrainingDataset, users: IdEncoder, user_indices: np.ndarray) -> np.ndarray:
-    """Mask over `user_indices`: the consumer's partner_sharing consent in force names the target organization."""
+def servable_users(dataset: TrainingDataset, users: IdEncoder, user_indices: np.ndarray) -> np.ndarray:
+    """The user indices whose lists serving may give: all of them for the organization's own catalogue; for another
+    organization's, those whose partner_sharing consent in force names it."""
+    if not dataset.is_cross_domain:
+        return user_indices
     consenting = set(
         consented_consumer_ids(
             organization=dataset.organization, purpose=DataPurpose.PARTNER_SHARING, recipient=dataset.target
         ).values_list("pk", flat=True)
     )
     user_pks = np.asarray(users.ids_, dtype=np.int64)[user_indices]
-    return np.fromiter((int(pk) in consenting for pk in user_pks), dtype=bool, count=len(user_pks))
+    return user_indices[np.fromiter((int(pk) in consenting for pk in user_pks), dtype=bool, count=len(user_pks))]
 
 
 def _precompute_users(

@@ -16,6 +16,7 @@ from campaigns.services.task_runs import TaskRunTracker
 from recommender.ml import BaseRecommender, GroupPopularityRecommender, HybridRecommender, IdEncoder
 from recommender.models import ModelVersion, Recommendation
 from recommender.services.datasets import TrainingDataset
+from recommender.services.precompute import servable_users
 from recommender.services.training import CandidateResult, target_newcomers
 
 NEIGHBOURS_PER_ITEM = 50
@@ -259,7 +260,8 @@ def model_versions_register(
     for_newcomers = newcomer_choose(results=results, champion=chosen)
     if for_newcomers is not None:
         newcomer_version = versions[results.index(for_newcomers)]
-        consumers = len(target_newcomers(full_matrix, dataset.target_mask()))
+        # Newcomers who will get its lists: precompute writes none for those who do not share with the target.
+        consumers = len(servable_users(dataset, users, target_newcomers(full_matrix, dataset.target_mask())))
         winner_version.metrics = {
             **winner_version.metrics,
             "newcomer_route": _newcomer_route(

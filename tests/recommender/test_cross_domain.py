@@ -11,7 +11,7 @@ from campaigns.selectors.consent import consented_consumer_ids
 from recommender.ml import CrossDomainRecommender, IdEncoder, interactions_from_events
 from recommender.models import ModelVersion, Recommendation
 from recommender.services.datasets import dataset_build, linked_consumer_pairs
-from recommender.services.precompute import recommendations_precompute
+from recommender.services.precompute import recommendations_precompute, servable_users
 from recommender.services.registry import model_versions_register
 from recommender.services.training import (
     candidate_models,
@@ -211,10 +211,11 @@ def test_newcomers_get_their_lists_from_the_candidate_best_on_validation_newcome
     )
     assert isinstance(winner.newcomer_model, type(other.candidate.make()))
     assert ModelVersion.objects.get(pk=route["version_id"]).artifact_path
-    # and newcomers' rows (all under the champion's version) are the newcomer model's lists, the others the champion's
-    newcomers = target_newcomers(full, dataset.target_mask())
+    # and newcomers' rows (all under the champion's version) are the newcomer model's lists, the others the champion's;
+    # only consumers who share with Homely get rows
+    newcomers = servable_users(dataset, users, target_newcomers(full, dataset.target_mask()))
     assert route["consumers"] == len(newcomers) > 0
-    regulars = np.setdiff1d(np.flatnonzero(np.diff(full.indptr) > 0), newcomers)
+    regulars = np.setdiff1d(servable_users(dataset, users, np.flatnonzero(np.diff(full.indptr) > 0)), newcomers)
     inactive = np.flatnonzero(~dataset.item_active)
     for model, index in ((winner.newcomer_model, newcomers[0]), (winner.model, regulars[0])):
         ids, _ = model.recommend(
