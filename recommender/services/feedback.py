@@ -6,6 +6,7 @@ identity), so a conversion posted later with that id is credited to it. "convert
 (it carries no value): post the conversion to the campaign with the recommendation id.
 """
 
+import contextlib
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -16,10 +17,9 @@ from analytics.services.experiments import exposures_record
 from campaigns.models import Campaign, CatalogItem, Consumer, Exposure
 from recommender.models import RecommendationFeedback, RecommendationLog
 from xmkt_site.access import Actor
-from xmkt_site.errors import ApplicationError, NotFoundError
+from xmkt_site.errors import ApplicationError, ConflictError, NotFoundError
 
 TOUCH_KINDS = (RecommendationFeedback.Kind.SHOWN, RecommendationFeedback.Kind.CLICKED)
-TRACKED_STATUSES = (Campaign.Status.RUNNING, Campaign.Status.PAUSED, Campaign.Status.COMPLETED)
 
 
 def recommendation_feedback_record(
@@ -74,8 +74,6 @@ def recommendation_feedback_record(
 
 def _campaign_touch_record(*, feedback: RecommendationFeedback, served: RecommendationLog, actor: Actor) -> None:
     campaign = feedback.campaign
-    if campaign.status not in TRACKED_STATUSES:
-        return  # nothing is attributed before launch; the feedback itself is kept
     consumer_ref = (
         Consumer.objects.filter(pk=served.consumer_id, organization=campaign.organization_id)
         .values_list("external_ref", flat=True)
@@ -83,16 +81,19 @@ def _campaign_touch_record(*, feedback: RecommendationFeedback, served: Recommen
     )
     if consumer_ref is None:
         return  # a consumer of another organization than the campaign's is no member of its audience
-    exposures_record(
-        campaign=campaign,
-        partner=actor.organization if actor.organization.pk != campaign.organization_id else None,
-        items=[
-            {
-                "consumer": consumer_ref,
-                "kind": Exposure.Kind.RECOMMENDATION,
-                "recommendation_id": str(served.recommendation_id),
-                "external_id": f"recommendation:{served.recommendation_id}:{feedback.item_id}:{feedback.kind}",
-                "occurred_at": feedback.occurred_at,
-            }
-        ],
-    )
+    # exposures_record refuses a campaign that has not started (ConflictError): nothing is attributed before launch,
+    # and the feedback itself is kept.
+    with contextlib.suppress(ConflictError):
+        exposures_record(
+            campaign=campaign,
+            partner=actor.organization if actor.organization.pk != campaign.organization_id else None,
+            items=[
+                {
+                    "consumer": consumer_ref,
+                    "kind": Exposure.Kind.RECOMMENDATION,
+                    "recommendation_id": str(served.recommendation_id),
+                    "external_id": f"recommendation:{served.recommendation_id}:{feedback.item_id}:{feedback.kind}",
+                    "occurred_at": feedback.occurred_at,
+                }
+            ],
+        )
