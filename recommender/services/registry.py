@@ -24,6 +24,9 @@ POPULAR_ITEMS = 50
 POPULAR_PER_GROUP = 20
 MIN_GROUP_USERS = 20  # smaller city groups fall back to "popular now"
 SELECTION_METRIC = "ndcg@10"
+# Below this many validation newcomers with a held-out purchase one user moves NDCG@10 by several points, so a
+# challenger's lead there is noise: the champion keeps serving newcomers.
+MIN_NEWCOMER_USERS = 30
 
 
 @dataclass
@@ -59,15 +62,22 @@ def _newcomer_score(result: CandidateResult) -> float | None:
 
 def newcomer_choose(*, results: list[CandidateResult], champion: CandidateResult) -> CandidateResult | None:
     """The candidate for consumers new to the target catalogue: best NDCG@10 on the validation newcomer group. The
-    champion keeps them unless another candidate is strictly better there. None when no candidate was measured on
-    newcomers (single-catalogue training, or no newcomer with a held-out purchase)."""
+    champion keeps them unless another candidate is strictly better there on at least MIN_NEWCOMER_USERS newcomers.
+    None when no candidate was measured on newcomers (single-catalogue training, or no newcomer with a held-out
+    purchase)."""
     scored = [r for r in results if _newcomer_score(r) is not None]
     if not scored:
         return None
     best = max(scored, key=lambda r: _newcomer_score(r) or 0.0)
     if champion in scored and (_newcomer_score(champion) or 0.0) >= (_newcomer_score(best) or 0.0):
         return champion
+    if champion in scored and _newcomer_users(best) < MIN_NEWCOMER_USERS:
+        return champion
     return best
+
+
+def _newcomer_users(result: CandidateResult) -> int:
+    return int((result.newcomers.get("validation") or {}).get("n_users", 0))
 
 
 def _newcomer_route(
@@ -81,7 +91,8 @@ def _newcomer_route(
         "label": chosen.candidate.label,
         "version_id": version.pk,
         "selected_by": f"{SELECTION_METRIC} on validation newcomers",
-        "validation_users": int((chosen.newcomers.get("validation") or {}).get("n_users", 0)),
+        "validation_users": _newcomer_users(chosen),
+        "min_validation_users": MIN_NEWCOMER_USERS,
         "validation": metric(chosen, "validation"),
         "champion_validation": metric(champion, "validation"),
         "test": metric(chosen, "test"),

@@ -2,9 +2,11 @@
 after simulated traffic — in English, then in Chinese; a partner user sees only thresholded aggregates."""
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 from PIL import Image
 
@@ -95,8 +97,9 @@ def test_manager_creates_reviews_launches_and_reads_results(page_in, live_server
     page.goto(f"{live_server.url}/campaigns/")
     assert page.get_by_text("No campaigns yet").is_visible()
     page.get_by_role("link", name="New campaign").click()
-    assert "form-control" in page.locator("#id_name").get_attribute("class")  # static/js/form-controls.js ran
-    assert "form-select" in page.locator("#id_allocation_policy").get_attribute("class")
+    # static/js/form-controls.js ran (it runs at the end of the body, after the field exists: wait for its class)
+    expect(page.locator("#id_name")).to_have_class(re.compile(r"\bform-control\b"))
+    expect(page.locator("#id_allocation_policy")).to_have_class(re.compile(r"\bform-select\b"))
     page.locator("#id_name").fill("Home renovation × Homely")
     page.get_by_label("Homely 家居").check()
     start = timezone.localtime() + timedelta(minutes=5)
@@ -111,7 +114,7 @@ def test_manager_creates_reviews_launches_and_reads_results(page_in, live_server
 
     campaign = Campaign.objects.get(name="Home renovation × Homely")
     prefix = f"#id_p{world['homely'].pk}"
-    assert "form-control-sm" in page.locator(f"{prefix}-display_name").get_attribute("class")
+    expect(page.locator(f"{prefix}-display_name")).to_have_class(re.compile(r"\bform-control-sm\b"))
     page.locator(f"{prefix}-display_name").fill("Homely 家居")
     page.locator(f"{prefix}-logo").set_input_files(str(png_file(tmp_path)))
     page.locator(f"{prefix}-landing_copy_zh").fill("新房装修，家居好礼")

@@ -186,8 +186,8 @@ def test_newcomers_get_their_lists_from_the_candidate_best_on_validation_newcome
     )
     pooled_best = max(results, key=lambda r: r.validation["ndcg@10"])
     other = next(r for r in results if r is not pooled_best)
-    pooled_best.newcomers["validation"] = {"ndcg@10": 0.2, "n_users": 15.0}
-    other.newcomers["validation"] = {"ndcg@10": 0.3, "n_users": 15.0}
+    pooled_best.newcomers["validation"] = {"ndcg@10": 0.2, "n_users": 40.0}
+    other.newcomers["validation"] = {"ndcg@10": 0.3, "n_users": 40.0}
     full = interactions_from_events(dataset.events, users=users, items=items).user_items
 
     # when the registry picks the champion and the precompute writes its rows

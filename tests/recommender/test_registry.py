@@ -4,7 +4,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.ml import EASE, CrossDomainRecommender, PopularityRecommender
-from recommender.services.registry import item_item_weights, item_neighbours, newcomer_choose
+from recommender.services.registry import MIN_NEWCOMER_USERS, item_item_weights, item_neighbours, newcomer_choose
 from recommender.services.training import Candidate, CandidateResult
 
 
@@ -21,6 +21,18 @@ def test_a_candidate_strictly_better_on_validation_newcomers_serves_them():
 def test_the_champion_keeps_newcomers_on_a_tie():
     champion, other = result("hybrid", 0.40, 0.25), result("cross-domain", 0.38, 0.25)
     assert newcomer_choose(results=[other, champion], champion=champion) is champion
+
+
+def test_the_champion_keeps_newcomers_when_too_few_were_measured_to_trust_a_lead():
+    champion = result("hybrid", 0.40, 0.20, n_users=MIN_NEWCOMER_USERS - 1)
+    other = result("cross-domain", 0.38, 0.45, n_users=MIN_NEWCOMER_USERS - 1)
+    assert newcomer_choose(results=[champion, other], champion=champion) is champion
+
+
+def test_a_lead_on_just_enough_newcomers_moves_them():
+    champion = result("hybrid", 0.40, 0.20, n_users=MIN_NEWCOMER_USERS)
+    other = result("cross-domain", 0.38, 0.45, n_users=MIN_NEWCOMER_USERS)
+    assert newcomer_choose(results=[champion, other], champion=champion) is other
 
 
 def test_no_newcomer_choice_without_newcomers_measured_on_validation():

@@ -78,3 +78,29 @@ def test_the_models_page_names_the_candidate_that_serves_consumers_new_to_the_ca
     assert f'<tr data-label="{other.label}">' in english and 'data-serves="newcomers"' in english
     assert "Validation NDCG@10, newcomers" in english and "0.4100" in english
     assert f"1.4万 位初次接触该目录的消费者，其推荐列表来自 {other.label}" in chinese
+
+
+def test_the_models_page_says_when_too_few_newcomers_were_measured_to_move_them(client, world):
+    # given a champion that kept the newcomers because only 12 validation newcomers had a held-out purchase
+    platform, _items, _people = world
+    result = pipeline_run(organization=platform, target=platform)
+    champion = ModelVersion.objects.get(pk=result["champion_version_id"])
+    champion.metrics = {
+        **champion.metrics,
+        "newcomer_route": {
+            "label": champion.label,
+            "version_id": champion.pk,
+            "validation": 0.5013,
+            "champion_validation": 0.5013,
+            "validation_users": 12,
+            "min_validation_users": 30,
+            "consumers": 500,
+        },
+    }
+    champion.save(update_fields=["metrics"])
+    # when an analyst opens the models page in English and in Chinese
+    english = client_for(client, platform).get("/recommendations/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get("/recommendations/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    # then the card says why the champion still serves them, in both languages
+    assert "(fewer than 30: too few to move them away from the champion)" in english
+    assert "（少于 30 位：样本太少，仍由冠军模型服务）" in chinese
