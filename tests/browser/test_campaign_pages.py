@@ -6,9 +6,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 
 from analytics.services.experiments import (
     assignment_get_or_create,
