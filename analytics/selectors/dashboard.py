@@ -4,15 +4,36 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Max, Min, Q, Sum
+from django.db.models import Case, Count, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from analytics.models import DailyEventRollup, EventType
-from campaigns.models import Consumer, DataPurpose, DataSharingAgreement, Organization
+from campaigns.models import (
+    Assignment,
+    Campaign,
+    Consumer,
+    Conversion,
+    DataPurpose,
+    DataSharingAgreement,
+    Organization,
+)
+from campaigns.selectors.campaigns import campaigns_visible_to
 from campaigns.selectors.consent import consent_rates as campaign_consent_rates
+from campaigns.services.campaigns import active_agreement
 from xmkt_site.access import Actor
 
 CHART_DAYS = 180
 RECENT_DAYS = 30
+CAMPAIGN_ROWS = 6
+# Live campaigns first, then those about to start, then finished ones; drafts and cancelled ones stay on their page.
+CAMPAIGN_STATUS_ORDER = [
+    Campaign.Status.RUNNING,
+    Campaign.Status.PAUSED,
+    Campaign.Status.SCHEDULED,
+    Campaign.Status.APPROVED,
+    Campaign.Status.IN_REVIEW,
+    Campaign.Status.COMPLETED,
+]
 
 
 @dataclass(frozen=True)
@@ -39,6 +60,27 @@ class EventSeries:
 
 
 @dataclass(frozen=True)
+class CampaignRow:
+    campaign: Campaign
+    # The platform sees its own totals. A partner sees only what is credited to it, and None where fewer consumers
+    # than its agreement's k stand behind the figure (the same rule as the partner results API).
+    reached: int | None
+    conversions: int | None
+    revenue: Decimal | None
+
+
+@dataclass(frozen=True)
+class CampaignOverview:
+    by_status: list[tuple[str, str, int]]  # (status, its label, campaigns), in CAMPAIGN_STATUS_ORDER, none empty
+    rows: list[CampaignRow]
+    suppressed: int = 0  # figures hidden from a partner because too few consumers stand behind them
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+
+@dataclass(frozen=True)
 class DashboardFigures:
     partners: int  # for the platform: partner organizations; for a partner: its active agreements
     consumers: int
@@ -46,6 +88,7 @@ class DashboardFigures:
     purchase_value_recent: Decimal
     consent_rates: list[ConsentRate]
     events: EventSeries
+    campaigns: CampaignOverview = field(default_factory=lambda: CampaignOverview([], []))
 
 
 def partner_count(*, actor: Actor) -> int:
@@ -96,6 +139,72 @@ def recent_totals(*, organization: Organization, today: date, days: int = RECENT
     return totals["events"] or 0, totals["value"] or Decimal("0")
 
 
+def _status_rank() -> Case:
+    return Case(
+        *(When(status=status, then=Value(rank)) for rank, status in enumerate(CAMPAIGN_STATUS_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def _count_of(model, **filters) -> Subquery:
+    rows = model.objects.filter(campaign=OuterRef("pk"), **filters).values("campaign").annotate(n=Count("id"))
+    return Coalesce(Subquery(rows.values("n")[:1], output_field=IntegerField()), 0)
+
+
+def campaign_overview(*, actor: Actor, today: date, rows: int = CAMPAIGN_ROWS) -> CampaignOverview:
+    """The actor's campaigns that are live, coming or finished: how many per status, and the first `rows` of them
+    (live first, newest start first) with consumers reached, conversions and revenue."""
+    campaigns = campaigns_visible_to(organization=actor.organization).filter(status__in=CAMPAIGN_STATUS_ORDER)
+    counts = dict(campaigns.values("status").annotate(n=Count("id", distinct=True)).values_list("status", "n"))
+    labels = dict(Campaign.Status.choices)
+    by_status = [
+        (status, str(labels[status]), counts[status]) for status in CAMPAIGN_STATUS_ORDER if counts.get(status)
+    ]
+    listed = (
+        campaigns.annotate(rank=_status_rank())
+        .order_by("rank", "-starts_at", "-id")
+        .distinct()
+        .prefetch_related("partners")[:rows]
+    )
+    if actor.is_platform:
+        revenue = (
+            Conversion.objects.filter(campaign=OuterRef("pk"))
+            .values("campaign")
+            .annotate(total=Sum("value"))
+            .values("total")[:1]
+        )
+        listed = listed.annotate(
+            reached=_count_of(Assignment),
+            conversion_count=_count_of(Conversion),
+            revenue=Subquery(revenue),
+        )
+        out = [
+            CampaignRow(c, c.reached, c.conversion_count, c.revenue if c.revenue is not None else Decimal("0"))
+            for c in listed
+        ]
+        return CampaignOverview(by_status, out)
+    return _partner_overview(partner=actor.organization, campaigns=list(listed), by_status=by_status, today=today)
+
+
+def _partner_overview(
+    *, partner: Organization, campaigns: list[Campaign], by_status: list[tuple[str, str, int]], today: date
+) -> CampaignOverview:
+    """Only the conversions credited to the partner, each figure hidden when fewer consumers than the k of its
+    agreement with the campaign's platform stand behind it (or no agreement is active), as partner results do."""
+    rows, suppressed = [], 0
+    for campaign in campaigns:
+        agreement = active_agreement(platform=campaign.organization, partner=partner, on=today)
+        own = Conversion.objects.filter(campaign=campaign, partner=partner).aggregate(
+            n=Count("id"), people=Count("consumer_id", distinct=True), revenue=Sum("value")
+        )
+        if agreement is None or own["people"] < agreement.min_aggregate_size:
+            suppressed += 1
+            rows.append(CampaignRow(campaign, None, None, None))
+        else:
+            rows.append(CampaignRow(campaign, None, own["n"], own["revenue"] or Decimal("0")))
+    return CampaignOverview(by_status, rows, suppressed)
+
+
 def dashboard_figures(*, actor: Actor, today: date) -> DashboardFigures:
     organization = actor.organization
     events_recent, purchase_value_recent = recent_totals(organization=organization, today=today)
@@ -106,4 +215,5 @@ def dashboard_figures(*, actor: Actor, today: date) -> DashboardFigures:
         purchase_value_recent=purchase_value_recent,
         consent_rates=consent_rates(organization=organization),
         events=events_per_day(organization=organization),
+        campaigns=campaign_overview(actor=actor, today=today),
     )

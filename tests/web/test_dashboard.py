@@ -135,3 +135,82 @@ def test_partner_dashboard_counts_its_active_agreements(sign_in, platform_org, h
     client = sign_in(Role.PARTNER_USER, homely)
     body = client.get(reverse("dashboard")).content.decode()
     assert 'data-kpi="partners">1<' in body
+
+
+def campaign_with_conversions(platform, partner, *, name, status, converters, value="10.00", credited_to=None):
+    """A campaign with `converters` consumers assigned to its one arm, each converting once for `value`."""
+    from campaigns.models import Assignment, Campaign, Conversion, Variant
+    from tests.factories import CampaignFactory
+
+    campaign = CampaignFactory(organization=platform, name=name, status=status, starts_at=timezone.now())
+    campaign.partners.add(partner)
+    arm = Variant.objects.create(campaign=campaign, key="a", name="A", is_control=True)
+    for index, consumer in enumerate(ConsumerFactory.create_batch(converters, organization=platform)):
+        Assignment.objects.create(consumer=consumer, campaign=campaign, variant=arm)
+        Conversion.objects.create(
+            campaign=campaign,
+            consumer=consumer,
+            variant=arm,
+            partner=credited_to,
+            value=Decimal(value),
+            external_id=f"{name}-{index}",
+            occurred_at=timezone.now(),
+        )
+    assert campaign.status == status and Campaign.objects.filter(pk=campaign.pk).exists()
+    return campaign
+
+
+def test_dashboard_lists_live_campaigns_first_with_reach_conversions_and_revenue(admin_client, platform_org, homely):
+    # given a running and a completed campaign with conversions, and a draft that is not under way
+    from tests.factories import CampaignFactory
+
+    done = campaign_with_conversions(platform_org, homely, name="Spring sofas", status="completed", converters=2)
+    live = campaign_with_conversions(
+        platform_org, homely, name="Home course × Homely", status="running", converters=3, value="120.50"
+    )
+    CampaignFactory(organization=platform_org, name="Unsent draft", status="draft")
+    # when the admin opens the dashboard
+    body = admin_client.get(reverse("dashboard")).content.decode()
+    # then both campaigns are listed, the running one first, with their own figures; the draft is not
+    assert body.index(f'data-campaign="{live.pk}"') < body.index(f'data-campaign="{done.pk}"')
+    assert "Unsent draft" not in body
+    row = body[body.index(f'data-campaign="{live.pk}"') :].split("</tr>")[0]
+    assert "Homely 家居" in row and ">3<" in row and "¥361.50" in row
+    assert 'data-campaign-status="running"' in body and 'data-campaign-status="completed"' in body
+    assert 'data-campaign-status="draft"' not in body
+
+
+def test_partner_dashboard_shows_only_what_is_credited_to_it_above_its_agreements_k(sign_in, platform_org, homely):
+    # given an agreement with k = 3, one campaign with 3 consumers converting for Homely and one with 2
+    from tests.factories import AgreementFactory
+
+    AgreementFactory(platform=platform_org, partner=homely, min_aggregate_size=3)
+    enough = campaign_with_conversions(
+        platform_org, homely, name="Enough", status="running", converters=3, value="50.00", credited_to=homely
+    )
+    few = campaign_with_conversions(
+        platform_org, homely, name="Few", status="running", converters=2, value="999.00", credited_to=homely
+    )
+    # and a campaign of the platform with another partner
+    other = OrganizationFactory(slug="other")
+    campaign_with_conversions(platform_org, other, name="Not yours", status="running", converters=4)
+    # when Homely's user opens the dashboard
+    body = sign_in(Role.PARTNER_USER, homely).get(reverse("dashboard")).content.decode()
+    # then its two campaigns are listed, the small one with its figures hidden and said so, the other's not at all
+    assert "Not yours" not in body and "Consumers reached" not in body
+    enough_row = body[body.index(f'data-campaign="{enough.pk}"') :].split("</tr>")[0]
+    few_row = body[body.index(f'data-campaign="{few.pk}"') :].split("</tr>")[0]
+    assert 'data-figure="conversions">3<' in enough_row and "¥150.00" in enough_row
+    assert 'data-figure="conversions">—<' in few_row and "999" not in body
+    assert 'data-suppressed="1"' in body and "hidden in 1 campaign because" in body
+
+
+def test_dashboard_campaigns_in_chinese_and_their_empty_state(admin_client, platform_org, homely):
+    # given no campaign under way, the empty state says where drafts are
+    empty = admin_client.get(reverse("dashboard")).content.decode()
+    assert "No live or finished campaigns yet" in empty
+    # when one runs and the page is read in Chinese
+    campaign_with_conversions(platform_org, homely, name="跨界活动", status="running", converters=1)
+    chinese = admin_client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    # then the section and its columns are in Chinese
+    assert "跨界活动" in chinese and "触达消费者" in chinese and "全部活动" in chinese
