@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import Organization, TaskRun, User
 from campaigns.services.task_runs import TaskRunTracker, task_run_enqueue
@@ -198,6 +199,23 @@ def candidates_evaluate(
     return results
 
 
+def _nothing_to_train(*, dataset: TrainingDataset) -> tuple[str, str]:
+    """(code, message saying what to do) for a dataset the pipeline cannot train on."""
+    if not dataset.target_mask().any():
+        return "no_catalogue_items", _(
+            "Nothing to train: the catalogue of %(target)s has no items. Import its catalogue, then train again."
+        ) % {"target": dataset.target.name}
+    if not dataset.user_ids:
+        return "no_consent", _(
+            "Nothing to train: no consumer of %(organization)s has personalization consent in force. Record or "
+            "import their consents, then train again."
+        ) % {"organization": dataset.organization.name}
+    return "no_events", _(
+        "Nothing to train: none of the %(consumers)s consumers with personalization consent in force has an event "
+        "with a catalogue item yet. Import events, then train again."
+    ) % {"consumers": f"{len(dataset.user_ids):,}"}
+
+
 def pipeline_run(
     *,
     organization: Organization,
@@ -206,7 +224,10 @@ def pipeline_run(
     with_tensorflow: bool = False,
     top_n: int = 20,
 ) -> dict[str, Any]:
-    """Train, register, promote and precompute. Returns a summary for the TaskRun result."""
+    """Train, register, promote and precompute. Returns a summary for the TaskRun result.
+
+    Progress and result messages are translated when stored (the worker's language) and shown in the reader's
+    language on the Jobs page (`|stored_message`), so each is one catalogue message with named parameters."""
     from recommender.services.precompute import recommendations_precompute
     from recommender.services.registry import champion_promote, model_versions_register
 
@@ -218,20 +239,24 @@ def pipeline_run(
 
     if organization.pk != target.pk and not active_agreement_exists(first=organization, second=target):
         raise ApplicationError(
-            f"No active data-sharing agreement between {organization.slug} and {target.slug}: "
-            "nothing may be trained across their catalogues.",
+            _(
+                "No active data-sharing agreement between %(organization)s and %(target)s: nothing may be trained "
+                "across their catalogues."
+            )
+            % {"organization": organization.name, "target": target.name},
             code="out_of_agreement",
         )
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    report(2, "dataset")
+    report(2, _("Building the training set"))
     dataset = dataset_build(organization=organization, target=target)
     users, items = IdEncoder(dataset.user_ids), IdEncoder(dataset.item_ids)
     timings["dataset"] = time.perf_counter() - started
     if dataset.events.empty or not dataset.target_mask().any():
-        return {"message": "no consented events to train on", "trained": False, "timings": timings}
+        code, message = _nothing_to_train(dataset=dataset)
+        return {"message": message, "trained": False, "nothing_to_train": code, "timings": timings}
 
-    report(10, "candidates")
+    report(10, _("Evaluating candidates"))
     step = time.perf_counter()
     splits = temporal_splits(dataset, users, items)
     candidates = candidate_models(with_tensorflow=with_tensorflow)
@@ -243,12 +268,12 @@ def pipeline_run(
         users=users,
         items=items,
         candidates=candidates,
-        progress=lambda f, label: report(10 + int(50 * f), f"candidate {label}"),
+        progress=lambda f, label: report(10 + int(50 * f), _("Evaluating candidate %(label)s") % {"label": label}),
         splits=splits,
     )
     timings["candidates"] = time.perf_counter() - step
 
-    report(62, "final fit")
+    report(62, _("Fitting the winner on all data"))
     step = time.perf_counter()
     full = interactions_from_events(dataset.events, users=users, items=items).user_items
     versions, winner = model_versions_register(
@@ -256,7 +281,7 @@ def pipeline_run(
     )
     timings["final_fit"] = time.perf_counter() - step
 
-    report(70, "precompute")
+    report(70, _("Precomputing recommendation lists"))
     step = time.perf_counter()
     written = recommendations_precompute(
         version=winner.version,
@@ -269,11 +294,12 @@ def pipeline_run(
         top_n=top_n,
     )
     timings["precompute"] = time.perf_counter() - step
-    report(95, "promote")
+    report(95, _("Promoting the champion"))
     champion_promote(version=winner.version)
     timings["total"] = time.perf_counter() - started
     return {
-        "message": f"champion {winner.version.label} #{winner.version.pk}",
+        "message": _("Champion %(label)s #%(id)s promoted; %(rows)s recommendations precomputed")
+        % {"label": winner.version.label, "id": winner.version.pk, "rows": f"{written:,}"},
         "newcomers_served_by": (winner.version.metrics.get("newcomer_route") or {}).get("label"),
         "trained": True,
         "champion_version_id": winner.version.pk,
