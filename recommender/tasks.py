@@ -29,3 +29,13 @@ def train_recommender(
             organization=run.organization, target=target, tracker=tracker, with_tensorflow=with_tensorflow
         )
         return tracker.result
+
+
+@shared_task(base=XmktTask, bind=True, name="recommender.tasks.train_recommenders_nightly")
+def train_recommenders_nightly(self) -> dict[str, Any]:
+    """Nightly (beat): queue one training per platform organization and catalogue it may train on, unless one is
+    already queued or running for that pair."""
+    from recommender.services.scheduling import trainings_enqueue_nightly
+
+    runs = trainings_enqueue_nightly()
+    return {"queued": [run.pk for run in runs]}

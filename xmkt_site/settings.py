@@ -306,6 +306,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.retention_apply",
         "schedule": crontab(hour=3, minute=30),
     },
+    # After the analytics pipeline: one training per (platform organization, allowed catalogue), top-N precomputed.
+    "nightly-recommender-training": {
+        "task": "recommender.tasks.train_recommenders_nightly",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
