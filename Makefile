@@ -44,9 +44,11 @@ run: install secrets translations
 	else echo "seed_demo is not available in this checkout: starting without demo data"; fi && \
 	exec $(BIN)/python manage.py run_embedded --port $(PORT)
 
-# pytest's exit 5 (no tests collected) is a failure here, not a pass.
+# pytest's exit 5 (no tests collected) is a failure here, not a pass. The suite runs in one pytest-xdist process per
+# core (at most 4; PYTEST_WORKERS=0 runs it in this process), each on its own test database.
+PYTEST_WORKERS ?= auto
 test: install-dev translations
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 lint: install-dev

@@ -1,3 +1,6 @@
+import time
+from pathlib import Path
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -70,11 +73,21 @@ def _rows_seeded_by_data_migrations(request):
     yield
 
 
+def pytest_sessionstart(session) -> None:
+    session.config._xmkt_started = time.time()
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """Print the permission matrix the route-walking test built, whether it passed or not."""
+    """Print the permission matrix the route-walking test built, whether it passed or not. Under pytest-xdist the test
+    ran in another process: its artefact file, if written during this run, carries the table."""
     import sys
 
     matrix = getattr(sys.modules.get("tests.xmkt_site.test_permission_matrix"), "LAST_MATRIX", "")
+    artifact = Path(config.rootpath) / "test-artifacts" / "permission-matrix.txt"
+    started = getattr(config, "_xmkt_started", None)
+    if not matrix and started is not None and artifact.exists() and artifact.stat().st_mtime >= started:
+        matrix = artifact.read_text(encoding="utf-8").rstrip("\n")
     if matrix:
         terminalreporter.write_sep("=", "permission matrix (tests/xmkt_site/test_permission_matrix.py)")
         terminalreporter.write_line(matrix)
+

@@ -3,14 +3,18 @@
 They need a broker and a database that another process can reach: Redis and PostgreSQL (as CI provides). Elsewhere
 the tests skip with the reason, unless XMKT_REQUIRE_SERVICES=1 (set by .ci/run) turns the skip into a failure.
 
-The workers consume the real queue names on CELERY_BROKER_URL and each test purges them, so two test sessions must not
-share one Redis database (pytest-xdist, or two checkouts): give each its own, e.g. redis://127.0.0.1:6379/13.
+The workers consume the real queue names on CELERY_BROKER_URL and each test purges them, so two of these tests must not
+run at once on one Redis database: `real_broker` holds an exclusive file lock named after the broker URL for the whole
+test, which serialises them across pytest-xdist processes and across checkouts on one machine.
 """
 
+import fcntl
+import hashlib
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -107,7 +111,19 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def real_broker(services_required) -> Iterator[None]:
+def broker_lock(services_required) -> Iterator[None]:
+    """One test at a time per broker database on this machine (see the module docstring)."""
+    digest = hashlib.sha256(settings.CELERY_BROKER_URL.encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"xmkt-broker-{digest}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture
+def real_broker(broker_lock) -> Iterator[None]:
     """Send tasks to the broker for real (the suite runs eager otherwise) and start from empty queues."""
     was_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
