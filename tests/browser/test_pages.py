@@ -216,3 +216,39 @@ def test_jobs_page_shows_progress_live_and_stops_polling_when_done(page_in, live
     TaskRun.objects.filter(pk=run.pk).update(status=TaskRun.Status.SUCCEEDED, progress=100, finished_at=timezone.now())
     page.locator('#job-table[data-polling="false"]').wait_for()
     assert row.locator(".status-tag").inner_text() == "Succeeded"
+
+
+def test_manager_issues_and_revokes_a_key_in_chinese_and_reads_its_state_in_english(
+    page_in, live_server, demo, screenshot
+):
+    page = page_in("zh-CN")
+    sign_in(page, live_server, "manager")
+    partner_page = f"{live_server.url}/partners/{demo['homely'].pk}/"
+
+    # Issue a key in Chinese: the form, the secret shown once, and where the API is documented
+    page.goto(partner_page)
+    page.get_by_role("link", name="创建 API 密钥").first.click()
+    page.get_by_label("名称").fill("订单回传")
+    page.get_by_label("写入商品目录").check()
+    screenshot(page, "api-key-form-zh-hans")
+    page.get_by_role("button", name="创建密钥").click()
+    assert page.locator("[data-secret]").inner_text().startswith("xmkt_")
+    assert page.locator("[data-api-docs]").inner_text() == "API 参考文档（OpenAPI）"
+    screenshot(page, "api-key-issued-zh-hans")
+
+    # Revoke it from the partner page, through the confirmation page
+    page.goto(partner_page)
+    page.get_by_role("link", name="吊销 订单回传").click()
+    assert page.locator("h1").inner_text() == "吊销 API 密钥"
+    screenshot(page, "api-key-revoke-zh-hans")
+    page.get_by_role("button", name="吊销密钥").click()
+    page.wait_for_url(partner_page)
+    row = page.locator("tr", has_text="订单回传")
+    assert row.locator(".status-tag").inner_text() == "已吊销"
+    assert row.get_by_role("link", name="吊销 订单回传").count() == 0
+
+    # The same page in English
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("tr", has_text="订单回传").locator(".status-tag").inner_text() == "Revoked"
+    screenshot(page, "partner-detail-en")
