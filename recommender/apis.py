@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from campaigns.models import ApiScope
 from recommender.models import RecommendationFeedback
 from recommender.services.feedback import recommendation_feedback_record
-from recommender.services.serving import recommendations_serve, similar_items_serve
+from recommender.services.serving import NonPersonalizedReason, recommendations_serve, similar_items_serve
 from xmkt_site.access import INTERNAL_ROLES, actor_for_request
 from xmkt_site.api.validation import query_params_validated
 
@@ -24,7 +24,8 @@ class ServedItemSerializer(serializers.Serializer):
 
 class RecommendationListApi(APIView):
     """Top-k of a target catalogue for one consumer, from the champion's precomputed list, re-ranked by events that
-    arrived since training. `personalized` is false for consumers without personalization consent and cold starts."""
+    arrived since training. `personalized` is false for consumers without personalization consent and cold starts;
+    `non_personalized_reason` then says which (null for a personalised list)."""
 
     allowed_roles = INTERNAL_ROLES
     required_scopes = (ApiScope.RECOMMENDATIONS_READ,)
@@ -41,6 +42,12 @@ class RecommendationListApi(APIView):
         recommendation_id = serializers.UUIDField()
         model_version = serializers.IntegerField(allow_null=True)
         personalized = serializers.BooleanField()
+        non_personalized_reason = serializers.ChoiceField(
+            choices=NonPersonalizedReason.choices,
+            allow_null=True,
+            required=False,
+            help_text="Why the list is not personalised; null when it is.",
+        )
         items = ServedItemSerializer(many=True)
 
     @extend_schema(parameters=[InputSerializer], responses=OutputSerializer, operation_id="recommendations_list")
@@ -59,6 +66,7 @@ class RecommendationListApi(APIView):
                 "recommendation_id": served.recommendation_id,
                 "model_version": served.model_version,
                 "personalized": served.personalized,
+                "non_personalized_reason": served.non_personalized_reason,
                 "items": [
                     {"external_ref": i.external_ref, "title": i.title, "score": i.score, "reason": i.reason}
                     for i in served.items

@@ -19,6 +19,7 @@ from recommender.selectors.models import (
     latest_comparison,
     metric_history,
     model_versions_for,
+    preview_consent,
     targets_for,
 )
 from xmkt_site.charts import figure_html
@@ -136,13 +137,22 @@ def recommendation_preview_view(request: HttpRequest) -> HttpResponse:
             context["error"] = _("No consumer with this reference.")
         else:
             try:
+                # The same list the API would serve, not recorded: a preview is no serve (no feedback, no statistics).
                 context["served"] = recommendations_serve(
-                    actor=request.actor, consumer_ref=consumer_ref, catalog_slug=catalog_slug, k=10
+                    actor=request.actor,
+                    consumer_ref=consumer_ref,
+                    catalog_slug=catalog_slug,
+                    k=10,
+                    record_served_list=False,
                 )
             except ApplicationError as exc:
                 context["error"] = exc.message
+                context["error_code"] = exc.code
             context["history"] = consumer_history(consumer=consumer)
             context["consumer"] = consumer
+            context["consent"] = preview_consent(
+                consumer=consumer, catalog=next((c for c in catalogs if c.slug == catalog_slug), None)
+            )
             audit_record(
                 action="recommendations.preview",
                 user=request.user,

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from analytics.models import Event
-from campaigns.models import Consumer, Organization
+from campaigns.models import Consumer, DataPurpose, Organization
+from campaigns.selectors.consent import ConsentState, consent_state
 from recommender.models import ModelVersion, Recommendation
 
 SORTS = {"trained_at", "-trained_at", "label", "-label", "status", "-status", "fit_seconds", "-fit_seconds"}
@@ -82,3 +83,29 @@ def consumer_history(*, consumer: Consumer, limit: int = 20) -> list[Event]:
         .select_related("item")
         .order_by("-occurred_at", "-id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class PreviewConsent:
+    """The consent records in force that decide what a consumer may be served from a catalogue (None: no record)."""
+
+    personalization: ConsentState | None
+    sharing_with: Organization | None  # the catalogue's organization when it is not the consumer's own
+    sharing: ConsentState | None
+
+
+def preview_consent(*, consumer: Consumer, catalog: Organization | None) -> PreviewConsent:
+    states = consent_state(consumer=consumer)
+    personalization = next((s for s in states if s.purpose == DataPurpose.PERSONALIZATION), None)
+    sharing_with = catalog if catalog is not None and catalog.pk != consumer.organization_id else None
+    sharing = None
+    if sharing_with is not None:
+        sharing = next(
+            (
+                s
+                for s in states
+                if s.purpose == DataPurpose.PARTNER_SHARING and s.recipient and s.recipient.pk == sharing_with.pk
+            ),
+            None,
+        )
+    return PreviewConsent(personalization, sharing_with, sharing)

@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analytics.models import Event
 from campaigns.models import (
@@ -70,12 +71,30 @@ class ServedItem:
     reason: str
 
 
+class NonPersonalizedReason(models.TextChoices):
+    """Why a served list is not personalised, from what the serving statement already read (no extra query)."""
+
+    NO_CONSENT = "no_consent", gettext_lazy("No personalization consent in force")
+    NO_MODEL = "no_model", gettext_lazy("No champion model for this catalogue yet")
+    NO_HISTORY = "no_history", gettext_lazy("No personal list: no consented history when the model was trained")
+    NEW_SINCE_TRAINING = (
+        "new_since_training",
+        gettext_lazy("No personal list yet: the consumer's history is newer than the model"),
+    )
+    LIST_EXHAUSTED = "list_exhausted", gettext_lazy("Everything on the personal list was bought since training")
+
+
 @dataclass
 class ServedList:
-    recommendation_id: str
+    recommendation_id: str  # "" when the list was not recorded (a staff preview)
     model_version: int | None
     personalized: bool
     items: list[ServedItem]
+    non_personalized_reason: str | None = None  # a NonPersonalizedReason value when not personalised
+
+    @property
+    def non_personalized_reason_label(self) -> str:
+        return NonPersonalizedReason(self.non_personalized_reason).label if self.non_personalized_reason else ""
 
 
 _context_cache: dict[tuple[int, str], ServingContext] = {}
@@ -180,7 +199,10 @@ def recommendations_serve(
     catalog_slug: str,
     k: int = 10,
     consumer_org_slug: str | None = None,
+    record_served_list: bool = True,
 ) -> ServedList:
+    """The consumer's top-k of the catalogue. Recorded as a served list (feedback, attribution, retention) unless
+    `record_served_list` is false: a staff preview computes the same list without counting as a serve."""
     consumer_org = actor.organization
     if consumer_org_slug and consumer_org_slug != actor.organization.slug:
         consumer_org = Organization.objects.filter(slug=consumer_org_slug).first()
@@ -216,18 +238,36 @@ def recommendations_serve(
     items: list[ServedItem] = []
     if personalized and context.version_id is not None:
         items = _personal_items(consumer=consumer, context=context, rows=rows, k=k)
+    reason = None
     if not items:
+        reason = _non_personalized_reason(consumer=consumer, context=context, rows=rows)
         items = _popular_items(consumer=consumer, context=context, k=k, use_segment=personalized)
         personalized = False
-    recommendation_id = _served_list_record(
-        organization_id=actor.organization.pk,
-        consumer_id=consumer.pk,
-        target_id=target.pk,
-        version_id=context.version_id,
-        personalized=personalized,
-        item_ids=[item.item_id for item in items],
-    )
-    return ServedList(str(recommendation_id), context.version_id, personalized, items)
+    recommendation_id = ""
+    if record_served_list:
+        recommendation_id = str(
+            _served_list_record(
+                organization_id=actor.organization.pk,
+                consumer_id=consumer.pk,
+                target_id=target.pk,
+                version_id=context.version_id,
+                personalized=personalized,
+                item_ids=[item.item_id for item in items],
+            )
+        )
+    return ServedList(recommendation_id, context.version_id, personalized, items, reason)
+
+
+def _non_personalized_reason(
+    *, consumer: "ServingConsumer", context: ServingContext, rows: list["PrecomputedRow"]
+) -> NonPersonalizedReason:
+    if not consumer.personal:
+        return NonPersonalizedReason.NO_CONSENT
+    if context.version_id is None:
+        return NonPersonalizedReason.NO_MODEL
+    if rows:
+        return NonPersonalizedReason.LIST_EXHAUSTED
+    return NonPersonalizedReason.NEW_SINCE_TRAINING if consumer.fresh else NonPersonalizedReason.NO_HISTORY
 
 
 @dataclass(frozen=True)
