@@ -8,6 +8,8 @@ urlpatterns = [
     # Sign-in and the organization switch are site-wide; they live here until xmkt_site/urls.py mounts them itself.
     path("accounts/login/", site_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("accounts/password/change/", views.password_change_view, name="password-change"),
+    path("accounts/password/change/done/", views.password_change_done_view, name="password-change-done"),
     path("organization/switch/", site_views.organization_switch, name="organization-switch"),
     path("partners/", views.partner_list_view, name="partner-list"),
     path("partners/<int:pk>/", views.partner_detail_view, name="partner-detail"),

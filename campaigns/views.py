@@ -1,13 +1,17 @@
-"""Pages of the system of record: partners (agreements, API keys) and jobs. Thin: selectors read, services write."""
+"""Pages of the system of record: partners (agreements, API keys), jobs, and the password change. Thin: selectors
+read, services write."""
 
 import csv
 from datetime import datetime, time
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -25,9 +29,10 @@ from campaigns.selectors.partners import (
     partner_list,
 )
 from campaigns.services.api_keys import api_key_create, api_key_revoke
+from campaigns.services.audit import audit_record
 from xmkt_site.access import INTERNAL_ROLES
 from xmkt_site.errors import ApplicationError
-from xmkt_site.views import JOB_START_ROLES, MANAGE_PARTNER_ROLES, READ_PARTNER_ROLES, role_required
+from xmkt_site.views import ALL_PAGE_ROLES, JOB_START_ROLES, MANAGE_PARTNER_ROLES, READ_PARTNER_ROLES, role_required
 
 PAGE_SIZE = 20
 JOBS_PAGE_SIZE = 25
@@ -209,3 +214,33 @@ def job_list_view(request: HttpRequest) -> HttpResponse:
     }
     template = "campaigns/partials/job_table.html" if request.htmx else "campaigns/job_list.html"
     return render(request, template, context)
+
+
+# --- Account --------------------------------------------------------------------------------------------------------
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change (old password, new one twice, the password validators; other sessions of the user
+    are signed out, this one stays), audited. The audit event names the user, never the password."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("password-change-done")
+
+    def form_valid(self, form) -> HttpResponse:
+        with transaction.atomic():  # no password change without its audit event
+            response = super().form_valid(form)
+            audit_record(
+                action="user.password_change",
+                user=self.request.user,
+                organization=self.request.actor.organization,
+                target=self.request.user,
+            )
+        return response
+
+
+# Every signed-in member may change their own password: role_required sends anonymous callers to sign in, like every
+# other page, and gives the view the actor whose organization the audit event names.
+password_change_view = role_required(ALL_PAGE_ROLES)(PasswordChangeView.as_view())
+password_change_done_view = role_required(ALL_PAGE_ROLES)(
+    auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html")
+)
