@@ -22,6 +22,7 @@ from recommender.selectors.models import (
     preview_consent,
     targets_for,
 )
+from recommender.selectors.served import SERVED_LIST_DAYS, served_list_stats
 from xmkt_site.charts import figure_html
 from xmkt_site.errors import ApplicationError
 from xmkt_site.views import role_required
@@ -89,6 +90,8 @@ def model_list_view(request: HttpRequest) -> HttpResponse:
         else "",
         "train_targets": _train_targets(organization),
         "can_train": request.actor.role in TRAIN_ROLES,
+        "served_lists": served_list_stats(organization=organization),
+        "served_days": SERVED_LIST_DAYS,
     }
     return render(request, "recommender/model_list.html", context)
 
