@@ -7,7 +7,17 @@ from recommender.models import ModelVersion, RecommendationFeedback, Recommendat
 class ModelVersionAdmin(admin.ModelAdmin):
     list_display = ("label", "organization", "target", "status", "is_champion", "trained_at", "fit_seconds")
     list_filter = ("status", "is_champion", "organization", "target")
-    readonly_fields = ("metrics", "parameters", "data_size", "popular_items", "artifact_path")
+    # Champion and status change only through training (champion_promote flips them together with the precomputed
+    # rows); editing them here would leave serving without rows, falling back to popular items.
+    readonly_fields = (
+        "status",
+        "is_champion",
+        "metrics",
+        "parameters",
+        "data_size",
+        "popular_items",
+        "artifact_path",
+    )
 
 
 @admin.register(RecommendationLog)
