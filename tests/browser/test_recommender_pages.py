@@ -1,13 +1,16 @@
-"""An analyst opens the recommendation models page (empty, then trained), reads the comparison and metric history in
-Chinese and English, and previews one consumer's recommendations with their reasons."""
+"""An analyst opens the recommendation models page (empty, then trained), reads the comparison, metric history and
+served lists in Chinese and English, and previews one consumer's recommendations with their reasons, and another's
+non-personalised list with its cause and consent."""
 
 import pytest
+from django.utils import timezone
 
-from campaigns.models import Role
+from campaigns.models import Consumer, DataPurpose, Role
+from recommender.models import ModelVersion, RecommendationFeedback, RecommendationLog
 from recommender.services.serving import serving_cache_clear
 from recommender.services.training import pipeline_run
 from tests.factories import MembershipFactory, PlatformFactory
-from tests.recommender.conftest import make_world
+from tests.recommender.conftest import grant, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,6 +52,27 @@ def test_analyst_reads_models_and_previews_recommendations_in_chinese_and_englis
     page.locator("#metric-history-chart .main-svg").first.wait_for()
     assert page.locator("#comparison-table tbody tr").count() >= 5
     assert page.locator("[data-kpi=coverage]").is_visible()
+    assert page.locator("#served-lists-empty").is_visible()
+
+    # once the champion served two lists, one shown and clicked: the served-lists section counts them
+    champion = ModelVersion.objects.get(organization=world, is_champion=True)
+    for ref, kinds in (("c0", ["shown", "clicked"]), ("c1", [])):
+        log = RecommendationLog.objects.create(
+            organization=world,
+            consumer=Consumer.objects.get(organization=world, external_ref=ref),
+            target=world,
+            model_version=champion,
+            personalized=True,
+            item_ids=[],
+        )
+        item = champion.recommendations.filter(consumer=log.consumer).first().item
+        for kind in kinds:
+            RecommendationFeedback.objects.create(served=log, item=item, kind=kind, occurred_at=timezone.now())
+    page.goto(f"{live_server.url}/recommendations/")
+    row = page.locator(f'#served-lists-table [data-served-version="{champion.pk}"]')
+    assert row.locator("[data-rate=ctr]").inner_text() == "100.0%"
+    assert "点击率" in page.locator("#served-lists-table thead").inner_text()
+    page.locator("#metric-history-chart .main-svg").first.wait_for()
     screenshot(page, "recommendation-models-zh-hans")
 
     page.goto(f"{live_server.url}/recommendations/preview/?consumer=c0&catalog=zhishi")
@@ -63,4 +87,16 @@ def test_analyst_reads_models_and_previews_recommendations_in_chinese_and_englis
     screenshot(english, "recommendation-preview-en")
     english.goto(f"{live_server.url}/recommendations/")
     english.locator("#metric-history-chart .main-svg").first.wait_for()
+    assert "Click-through rate" in english.locator("#served-lists-table thead").inner_text()
     screenshot(english, "recommendation-models-en")
+
+    # a consumer who withdrew personalization consent: popular items, the cause, and the consent in force
+    grant(Consumer.objects.get(organization=world, external_ref="c2"), DataPurpose.PERSONALIZATION, granted=False)
+    english.goto(f"{live_server.url}/recommendations/preview/?consumer=c2&catalog=zhishi")
+    assert "No personalization consent in force" in english.locator("#preview-reason").inner_text()
+    assert "Withdrawn" in english.locator("[data-consent=personalization]").inner_text()
+    assert english.locator("#preview-recommendations li").count() > 0
+    screenshot(english, "recommendation-preview-no-consent-en")
+    page.goto(f"{live_server.url}/recommendations/preview/?consumer=c2&catalog=zhishi")
+    assert "没有生效的个性化推荐同意" in page.locator("#preview-reason").inner_text()
+    screenshot(page, "recommendation-preview-no-consent-zh-hans")
