@@ -276,7 +276,6 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue("default"), Queue("ingest"), Queue("pipeline")]
 CELERY_TASK_ROUTES = {
     "analytics.tasks.rollup_*": {"queue": "ingest"},
-    "analytics.tasks.import_*": {"queue": "ingest"},
     "analytics.tasks.run_*": {"queue": "pipeline"},
     "analytics.tasks.build_*": {"queue": "pipeline"},
     "analytics.tasks.segment_*": {"queue": "pipeline"},
