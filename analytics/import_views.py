@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from analytics.selectors.imports import recent_ingests
 from analytics.services.imports import IMPORTERS, csv_upload_ingest, import_columns
@@ -19,13 +20,19 @@ from xmkt_site.views import role_required
 IMPORT_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.PARTNER_USER})
 HISTORY_ROLES = IMPORT_ROLES | {Role.ANALYST, Role.PRIVACY_ADMIN}
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-KIND_LABELS = {"consumers": _("Consumers"), "items": _("Catalogue items"), "events": _("Events")}
+KIND_LABELS = {
+    "consumers": pgettext_lazy("import kind", "Consumers"),
+    "items": pgettext_lazy("import kind", "Catalogue items"),
+    "events": pgettext_lazy("import kind", "Events"),
+}
 MAX_LISTED_PROBLEMS = 200
 
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("What the file holds"), choices=list(KIND_LABELS.items()), widget=forms.RadioSelect
+        label=_("What the file holds"),
+        choices=list(KIND_LABELS.items()),
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     file = forms.FileField(label=_("CSV file (UTF-8, header line first)"))
 

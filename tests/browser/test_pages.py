@@ -252,3 +252,53 @@ def test_manager_issues_and_revokes_a_key_in_chinese_and_reads_its_state_in_engl
     page.wait_for_load_state()
     assert page.locator("tr", has_text="订单回传").locator(".status-tag").inner_text() == "Revoked"
     screenshot(page, "partner-detail-en")
+
+
+def test_manager_imports_a_csv_in_chinese_fixes_it_and_imports_it_in_english(
+    page_in, live_server, demo, tmp_path, screenshot
+):
+    page = page_in("zh-CN")
+    sign_in(page, live_server, "manager")
+    bad = tmp_path / "catalogue.csv"
+    bad.write_text("external_ref,kind,title,price\nsofa-1,product,云朵沙发,3999\nlamp-2,lamp,台灯,199\n", "utf-8")
+
+    # From the Jobs page to the import page, in Chinese; a file with a bad row is refused and the row is named
+    page.goto(f"{live_server.url}/jobs/")
+    page.get_by_role("link", name="导入数据").click()
+    page.wait_for_url("**/imports/")
+    page.get_by_label("商品目录").check()
+    page.get_by_label("CSV 文件（UTF-8，首行为表头）").set_input_files(str(bad))
+    page.get_by_role("button", name="导入", exact=True).click()
+    assert "文件中有 1 个问题，未导入任何数据。" in page.locator("#import-problems").inner_text()
+    assert page.locator('.import-problem[data-line="3"]').is_visible()
+    screenshot(page, "import-refused-zh-hans")
+
+    # Fixed, and imported from the English page: the success message and the history row
+    bad.write_text("external_ref,kind,title,price\nsofa-1,product,云朵沙发,3999\nlamp-2,product,台灯,199\n", "utf-8")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    page.get_by_label("Catalogue items").check()
+    page.get_by_label("CSV file (UTF-8, header line first)").set_input_files(str(bad))
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.wait_for_url("**/imports/")
+    assert page.get_by_text("Catalogue items imported: 2 new, 0 updated, 0 already there (2 rows).").is_visible()
+    assert page.locator('tr[data-ingest="items"]').count() == 1
+    screenshot(page, "import-en")
+
+
+def test_a_user_changes_the_password_from_the_user_menu_in_both_languages(page_in, live_server, demo, screenshot):
+    page = page_in("zh-CN")
+    sign_in(page, live_server, "manager")
+    page.locator("#user-menu").click()
+    page.get_by_role("link", name="修改密码").click()
+    page.wait_for_url("**/accounts/password/change/")
+    screenshot(page, "password-change-zh-hans")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    page.get_by_label("Old password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill("a-new-long-passphrase-2026")
+    page.get_by_label("New password confirmation").fill("a-new-long-passphrase-2026")
+    page.get_by_role("button", name="Change password").click()
+    page.wait_for_url("**/accounts/password/change/done/")
+    assert page.locator("h1").inner_text() == "Password changed"
+    screenshot(page, "password-change-done-en")
