@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from analytics.selectors.imports import recent_ingests
+from campaigns.selectors.ingests import recent_ingests
 from analytics.services.imports import IMPORTERS, csv_upload_ingest, import_columns
 from campaigns.models import Role
 from xmkt_site.errors import ApplicationError

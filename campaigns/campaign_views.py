@@ -23,6 +23,7 @@ from campaigns.models import (
 )
 from campaigns.review_messages import review_report_localized
 from campaigns.selectors.campaigns import campaign_get, campaign_list, campaign_offer_stats
+from campaigns.selectors.partners import partners_visible_to
 from campaigns.services.audiences import EVENT_TYPES
 from campaigns.services.campaigns import (
     ACTIONS,
@@ -175,20 +176,31 @@ class AudienceForm(forms.Form):
 @role_required(LIST_ROLES)
 def campaign_list_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
+    partner_param = request.GET.get("partner", "")
+    partner = (
+        partners_visible_to(actor).filter(pk=int(partner_param)).first()
+        if actor.is_platform and partner_param.isdigit()
+        else None
+    )
     filters = {
         "q": request.GET.get("q", "").strip()[:100],
         "status": request.GET.get("status", "") if request.GET.get("status", "") in Campaign.Status.values else "",
         "sort": request.GET.get("sort", "-created"),
+        "partner": partner,
     }
     campaigns = campaign_list(
-        organization=actor.organization, status=filters["status"], q=filters["q"], sort=filters["sort"]
+        organization=actor.organization,
+        status=filters["status"],
+        q=filters["q"],
+        sort=filters["sort"],
+        partner_id=partner.pk if partner is not None else None,
     )
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "filters": filters,
         "statuses": Campaign.Status.choices,
-        "is_filtered": bool(filters["q"] or filters["status"]),
+        "is_filtered": bool(filters["q"] or filters["status"] or partner is not None),
         "can_manage": actor.role in MANAGE_ROLES and actor.is_platform,
     }
     template = "campaigns/campaigns/_table.html" if request.htmx else "campaigns/campaign_list.html"

@@ -18,10 +18,12 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods
 
 from campaigns.models import ApiScope, Organization, TaskRun
+from campaigns.selectors.ingests import recent_ingests
 from campaigns.selectors.jobs import task_run_list, task_runs_any_active
 from campaigns.selectors.partners import (
     PartnerFilters,
     api_key_state,
+    partner_activity,
     partner_agreements,
     partner_api_key_get,
     partner_api_keys,
@@ -108,6 +110,8 @@ def partner_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "agreements": partner_agreements(partner=partner),
         "api_keys": api_keys,
         "can_manage_keys": _can_manage_keys(request),
+        "activity": partner_activity(actor=request.actor, partner=partner),
+        "ingests": recent_ingests(organization=partner, limit=5),
     }
     return render(request, "campaigns/partner_detail.html", context)
 

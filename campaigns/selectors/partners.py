@@ -6,7 +6,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from campaigns.models import DataSharingAgreement, Organization, PartnerApiKey
+from campaigns.models import Campaign, CatalogItem, Consumer, DataSharingAgreement, Organization, PartnerApiKey
+from campaigns.selectors.campaigns import campaigns_visible_to
 from xmkt_site.access import Actor
 
 PARTNER_SORTS = {
@@ -95,3 +96,28 @@ def api_key_state(api_key: PartnerApiKey) -> str:
     if api_key.expires_at is not None and api_key.expires_at <= timezone.now():
         return "expired"
     return "active"
+
+
+@dataclass(frozen=True)
+class PartnerActivity:
+    consumers: int
+    catalog_items: int
+    active_items: int
+    campaigns_by_status: list[tuple[str, str, int]]  # (status, label, campaigns) of the viewer's campaigns with it
+
+
+def partner_activity(*, actor: Actor, partner: Organization) -> PartnerActivity:
+    """Counts of the records the partner has sent, and the actor's campaigns that include it (a partner's own
+    people: every campaign it is in)."""
+    items = CatalogItem.objects.filter(organization=partner).aggregate(
+        total=Count("id"), active=Count("id", filter=Q(active=True))
+    )
+    campaigns = campaigns_visible_to(organization=actor.organization).filter(partners=partner)
+    counts = dict(campaigns.values("status").annotate(n=Count("id", distinct=True)).values_list("status", "n"))
+    by_status = [(value, str(label), counts[value]) for value, label in Campaign.Status.choices if value in counts]
+    return PartnerActivity(
+        consumers=Consumer.objects.filter(organization=partner).count(),
+        catalog_items=items["total"],
+        active_items=items["active"],
+        campaigns_by_status=by_status,
+    )

@@ -180,3 +180,48 @@ def test_partner_csv_export_does_not_let_a_name_run_as_a_formula(manager_client)
 def test_partner_list_htmx_table_carries_the_export_link_for_its_filters(manager_client, homely):
     body = manager_client.get(reverse("partner-list"), {"q": "homely"}, HTTP_HX_REQUEST="true").content.decode()
     assert 'href="?q=homely&amp;export=csv"' in body
+
+
+def test_partner_detail_shows_what_the_partner_sent_and_the_campaigns_it_is_in(manager_client, platform_org, homely):
+    # given Homely sent a catalogue batch through its key, holds two items (one inactive) and a consumer, and is in
+    # two of the platform's campaigns; another partner is in a third
+    from campaigns.models import CatalogItem, Consumer
+    from campaigns.services.ingestion import catalog_item_batch_ingest
+    from tests.factories import CampaignFactory
+
+    key = api_key_create(organization=homely, name="目录同步", scopes=[ApiScope.CATALOG_WRITE]).api_key
+    rows = [
+        {"external_ref": "sofa", "kind": "product", "title": "Sofa"},
+        {"external_ref": "lamp", "kind": "product", "title": "Lamp", "active": "false"},
+    ]
+    catalog_item_batch_ingest(organization=homely, rows=rows, api_key=key)
+    Consumer.objects.create(organization=homely, external_ref="h-1")
+    for status in ("running", "draft"):
+        CampaignFactory(organization=platform_org, status=status).partners.add(homely)
+    CampaignFactory(organization=platform_org, status="running").partners.add(OrganizationFactory(slug="elsewhere"))
+    # when a manager opens Homely's page
+    body = manager_client.get(reverse("partner-detail", args=[homely.pk])).content.decode()
+    # then the counts, the campaigns by status with a link to them, and the batch with its key are there
+    assert CatalogItem.objects.filter(organization=homely).count() == 2
+    assert 'data-kpi="catalog-items">2<' in body and "1 active" in body
+    assert 'data-kpi="partner-consumers">1<' in body
+    assert 'data-campaign-status="running"' in body and 'data-campaign-status="draft"' in body
+    assert f'href="/campaigns/?partner={homely.pk}"' in body
+    assert 'data-ingest="items"' in body and "API key “目录同步”" in body
+
+
+def test_the_campaign_list_filters_by_partner_for_the_platform_only(manager_client, sign_in, platform_org, homely):
+    # given two campaigns, one with Homely
+    from tests.factories import CampaignFactory
+
+    with_homely = CampaignFactory(organization=platform_org, name="With Homely")
+    with_homely.partners.add(homely)
+    CampaignFactory(organization=platform_org, name="Without partner")
+    # when the manager follows the partner page's link
+    body = manager_client.get(reverse("campaign-list"), {"partner": homely.pk}).content.decode()
+    # then only Homely's campaign is listed, under a visible partner filter
+    assert "With Homely" in body and "Without partner" not in body
+    assert f'data-filter-partner="{homely.pk}"' in body and "Partner: Homely 家居" in body
+    # and a partner's own user cannot use the filter to look at anything else
+    partner_body = sign_in(Role.PARTNER_USER, homely).get(reverse("campaign-list"), {"partner": 999}).content.decode()
+    assert "data-filter-partner" not in partner_body
