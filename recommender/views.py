@@ -23,6 +23,7 @@ from recommender.selectors.models import (
     targets_for,
 )
 from recommender.selectors.served import SERVED_LIST_DAYS, served_list_stats
+from recommender.services.scheduling import training_targets_for
 from xmkt_site.charts import figure_html
 from xmkt_site.errors import ApplicationError
 from xmkt_site.views import role_required
@@ -88,23 +89,12 @@ def model_list_view(request: HttpRequest) -> HttpResponse:
         )
         if champion
         else "",
-        "train_targets": _train_targets(organization),
+        "train_targets": training_targets_for(organization=organization),
         "can_train": request.actor.role in TRAIN_ROLES,
         "served_lists": served_list_stats(organization=organization),
         "served_days": SERVED_LIST_DAYS,
     }
     return render(request, "recommender/model_list.html", context)
-
-
-def _train_targets(organization: Organization) -> list[Organization]:
-    from recommender.services.serving import active_agreement_exists
-
-    partners = [
-        o
-        for o in Organization.objects.filter(is_active=True).exclude(pk=organization.pk).order_by("name")
-        if active_agreement_exists(first=organization, second=o)
-    ]
-    return [organization, *partners]
 
 
 @require_POST
@@ -113,7 +103,8 @@ def model_train_view(request: HttpRequest) -> HttpResponse:
     from recommender.services.training import training_enqueue
 
     organization = request.actor.organization
-    target = next((o for o in _train_targets(organization) if o.slug == request.POST.get("target")), organization)
+    targets = training_targets_for(organization=organization)
+    target = next((o for o in targets if o.slug == request.POST.get("target")), organization)
     try:
         run = training_enqueue(organization=organization, target=target, by=request.user)
     except KombuOperationalError:
@@ -131,7 +122,7 @@ def recommendation_preview_view(request: HttpRequest) -> HttpResponse:
 
     organization = request.actor.organization
     consumer_ref = request.GET.get("consumer", "").strip()
-    catalogs = _train_targets(organization)
+    catalogs = training_targets_for(organization=organization)
     catalog_slug = request.GET.get("catalog") or organization.slug
     context = {"consumer_ref": consumer_ref, "catalogs": catalogs, "catalog_slug": catalog_slug}
     if consumer_ref:
