@@ -17,4 +17,5 @@ urlpatterns = [
     path("partners/<int:pk>/api-keys/<int:key_pk>/issued/", views.api_key_issued_view, name="api-key-issued"),
     path("partners/<int:pk>/api-keys/<int:key_pk>/revoke/", views.api_key_revoke_view, name="api-key-revoke"),
     path("jobs/", views.job_list_view, name="job-list"),
+    path("jobs/<int:pk>/retry/", views.job_retry_view, name="job-retry"),
 ]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from campaigns.models import ApiScope, Organization, TaskRun
 from campaigns.selectors.ingests import recent_ingests
-from campaigns.selectors.jobs import task_run_list, task_runs_any_active
+from campaigns.selectors.jobs import task_run_list, task_runs_any_active, task_runs_visible_to
 from campaigns.selectors.partners import (
     PartnerFilters,
     api_key_state,
@@ -32,6 +32,7 @@ from campaigns.selectors.partners import (
 )
 from campaigns.services.api_keys import api_key_create, api_key_revoke
 from campaigns.services.audit import audit_record
+from campaigns.services.task_runs import PIPELINE_TASKS, RETRYABLE_TASKS, task_run_retry
 from xmkt_site.access import INTERNAL_ROLES
 from xmkt_site.errors import ApplicationError
 from xmkt_site.views import ALL_PAGE_ROLES, JOB_START_ROLES, MANAGE_PARTNER_ROLES, READ_PARTNER_ROLES, role_required
@@ -203,6 +204,21 @@ def api_key_revoke_view(request: HttpRequest, pk: int, key_pk: int) -> HttpRespo
 # --- Jobs -----------------------------------------------------------------------------------------------------------
 
 
+@require_http_methods(["POST"])
+@role_required(JOB_START_ROLES)
+def job_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    run = task_runs_visible_to(request.actor).filter(pk=pk).first()
+    if run is None:
+        raise Http404("No such job.")
+    try:
+        task_run_retry(run=run, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Job #%(id)s was queued again.") % {"id": run.pk})
+    return redirect("job-list")
+
+
 @role_required(INTERNAL_ROLES)
 def job_list_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
@@ -215,6 +231,8 @@ def job_list_view(request: HttpRequest) -> HttpResponse:
         "statuses": TaskRun.Status.choices,
         "polling": task_runs_any_active(page.object_list),
         "can_start_jobs": request.actor.role in JOB_START_ROLES,
+        "retryable_tasks": RETRYABLE_TASKS,
+        "pipeline_tasks": PIPELINE_TASKS,
     }
     template = "campaigns/partials/job_table.html" if request.htmx else "campaigns/job_list.html"
     return render(request, template, context)

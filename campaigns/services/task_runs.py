@@ -8,8 +8,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import Organization, TaskRun, User
+from campaigns.services.audit import audit_record
+from xmkt_site.celery import app
+from xmkt_site.errors import ApplicationError, ConflictError
 
 
 def task_run_create(
@@ -104,3 +108,46 @@ def task_run_tracking(*, task_run_id: int, celery_task_id: str = "") -> Iterator
             message=str(tracker.result.get("message", ""))[:300] or run.message,
             updated_at=timezone.now(),
         )
+
+
+# Jobs that stand alone: sent again with the same parameters they do the whole work. The analytics pipeline's steps are
+# not here: they run as one chain, so "Run analytics" starts the three again instead.
+RETRYABLE_TASKS = frozenset({"analytics.tasks.rollup_events", "recommender.tasks.train_recommender"})
+PIPELINE_TASKS = frozenset(
+    {
+        "analytics.tasks.run_analytics_pipeline",
+        "analytics.tasks.build_profiles",
+        "analytics.tasks.segment_consumers",
+        "analytics.tasks.forecast_demand",
+    }
+)
+
+
+def task_run_retry(*, run: TaskRun, by: User | None = None) -> TaskRun:
+    """Queue a failed standalone job again as the same run (its attempts count on, its error is cleared) and send
+    its Celery task once the transaction commits. Refused for other jobs and for runs that are not failed, so a
+    double click queues it once."""
+    if run.task_name not in RETRYABLE_TASKS:
+        raise ApplicationError(
+            _("This job cannot be retried on its own; start it again from its page."), code="not_retryable"
+        )
+    with transaction.atomic():
+        locked = TaskRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != TaskRun.Status.FAILED:
+            raise ConflictError(
+                _("Only a failed job can be retried; job #%(id)s is %(status)s.")
+                % {"id": locked.pk, "status": locked.get_status_display()},
+                code="not_failed",
+            )
+        locked.status = TaskRun.Status.QUEUED
+        locked.progress = 0
+        locked.message = ""
+        locked.error = ""
+        locked.started_at = None
+        locked.finished_at = None
+        locked.save()
+        task = app.tasks[locked.task_name]
+        kwargs = {"task_run_id": locked.pk, **(locked.params or {})}
+        transaction.on_commit(lambda: task.apply_async(kwargs=kwargs), robust=True)
+        audit_record(action="task_run.retry", user=by, organization=locked.organization, target=locked)
+    return locked

@@ -84,3 +84,47 @@ def test_job_messages_written_by_a_chinese_worker_read_in_the_pages_language(ana
     analyst_client.cookies.pop("django_language", None)
     chinese = analyst_client.get(reverse("job-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "正在写入 1,234 份画像" in chinese
+
+
+def test_a_failed_rollup_is_retried_as_the_same_job_and_completes(
+    analyst_client, platform_org, django_capture_on_commit_callbacks
+):
+    # given a failed daily rollup (tasks run eagerly in these tests, as a worker would run them)
+    from campaigns.models import AuditEvent
+
+    run = make_run(platform_org, status=TaskRun.Status.FAILED, error="OperationalError: database is locked", attempts=1)
+    assert f'data-retry="{run.pk}"' in analyst_client.get(reverse("job-list")).content.decode()
+    # when the analyst presses Retry (the task is sent once the request's transaction commits)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst_client.post(reverse("job-retry", args=[run.pk]), follow=True)
+    # then the same run ran again and succeeded, on its second attempt, and the retry is audited
+    run.refresh_from_db()
+    assert run.status == TaskRun.Status.SUCCEEDED and run.attempts == 2 and run.error == ""
+    assert f"Job #{run.pk} was queued again." in response.content.decode()
+    assert AuditEvent.objects.filter(action="task_run.retry", target_id=str(run.pk)).exists()
+
+
+def test_only_failed_standalone_jobs_of_ones_own_organization_are_retried(analyst_client, platform_org):
+    # a running job is not sent twice
+    running = make_run(platform_org, status=TaskRun.Status.RUNNING)
+    page = analyst_client.post(reverse("job-retry", args=[running.pk]), follow=True).content.decode()
+    assert f"Only a failed job can be retried; job #{running.pk} is Running." in page
+    running.refresh_from_db()
+    assert running.status == TaskRun.Status.RUNNING
+    # a pipeline step is restarted with its pipeline, and the page says how
+    step = make_run(platform_org, task_name="analytics.tasks.segment_consumers", status=TaskRun.Status.FAILED)
+    page = analyst_client.post(reverse("job-retry", args=[step.pk]), follow=True).content.decode()
+    assert "This job cannot be retried on its own" in page and "Run analytics" in page
+    assert f'data-retry="{step.pk}"' not in page
+    # another organization's job does not exist for this analyst
+    elsewhere = make_run(PlatformFactory(slug="elsewhere"), status=TaskRun.Status.FAILED)
+    assert analyst_client.post(reverse("job-retry", args=[elsewhere.pk])).status_code == 404
+    # and a GET does nothing
+    assert analyst_client.get(reverse("job-retry", args=[step.pk])).status_code == 405
+
+
+def test_a_privacy_admin_reads_failed_jobs_without_a_retry_button(privacy_client, platform_org):
+    run = make_run(platform_org, status=TaskRun.Status.FAILED, error="OperationalError: database is locked")
+    body = privacy_client.get(reverse("job-list")).content.decode()
+    assert f'data-retry="{run.pk}"' not in body and "Technical details" in body
+    assert privacy_client.post(reverse("job-retry", args=[run.pk])).status_code == 403

@@ -21,7 +21,16 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.views import APIView
 
 from analytics.models import Forecast, Segment, SegmentRun
-from campaigns.models import ApiScope, Campaign, CodePool, DataSubjectRequest, ImpactAssessment, Offer, Role
+from campaigns.models import (
+    ApiScope,
+    Campaign,
+    CodePool,
+    DataSubjectRequest,
+    ImpactAssessment,
+    Offer,
+    Role,
+    TaskRun,
+)
 from tests.factories import (
     AgreementFactory,
     CatalogItemFactory,
@@ -159,6 +168,9 @@ def world(db):
         chosen_model="seasonal_naive", explanation=MARK,
     )  # fmt: skip
     assessment = ImpactAssessment.objects.create(organization=b, agreement=agreement, title=f"{MARK} assessment")
+    job = TaskRun.objects.create(
+        task_name="analytics.tasks.rollup_events", organization=b, status=TaskRun.Status.FAILED, error=MARK
+    )
     issue_api_key(b, [ApiScope.CAMPAIGNS_READ])
     key_b = b.api_keys.get()
     victims = {
@@ -175,6 +187,7 @@ def world(db):
         "code-pools": pool.pk,
         "forecasts": forecast.pk,
         "assessments": assessment.pk,
+        "jobs": job.pk,
     }
     actors = [Actor("anonymous", Client(), "anon")]
     for org_label, org in (("platform", platform), ("a", a)):
