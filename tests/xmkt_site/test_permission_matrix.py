@@ -31,6 +31,7 @@ from campaigns.models import (
     Role,
     TaskRun,
 )
+from recommender.models import ModelVersion
 from tests.factories import (
     AgreementFactory,
     CatalogItemFactory,
@@ -168,6 +169,7 @@ def world(db):
         chosen_model="seasonal_naive", explanation=MARK,
     )  # fmt: skip
     assessment = ImpactAssessment.objects.create(organization=b, agreement=agreement, title=f"{MARK} assessment")
+    model_version = ModelVersion.objects.create(organization=b, target=b, label=f"{MARK} model", trained_at=now)
     job = TaskRun.objects.create(
         task_name="analytics.tasks.rollup_events", organization=b, status=TaskRun.Status.FAILED, error=MARK
     )
@@ -188,6 +190,7 @@ def world(db):
         "forecasts": forecast.pk,
         "assessments": assessment.pk,
         "jobs": job.pk,
+        "models": model_version.pk,
     }
     actors = [Actor("anonymous", Client(), "anon")]
     for org_label, org in (("platform", platform), ("a", a)):
