@@ -180,6 +180,12 @@ def _csv_number(value: float | None) -> str | float:
     return "" if value is None else value
 
 
+def _data_size_order(name: str) -> tuple[int, str]:
+    # jsonb keeps no key order: the labelled sizes in reading order, anything else after them by name
+    order = list(DATA_SIZE_LABELS)
+    return (order.index(name) if name in order else len(order), name)
+
+
 def metric_label(name: str) -> str:
     if name in METRIC_LABELS:
         return str(METRIC_LABELS[name])
@@ -195,11 +201,12 @@ def model_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     table = version_metric_table(version=version)
     comparison = champion_comparison(version=version)
     route = (version.metrics or {}).get("newcomer_route")
+    size = version.data_size or {}
     can_open_jobs = request.actor.role in INTERNAL_ROLES
     context = {
         "version": version,
         "parameters": parameter_rows(version.parameters or {}),
-        "data_size": [(DATA_SIZE_LABELS.get(name, name), value) for name, value in (version.data_size or {}).items()],
+        "data_size": [(DATA_SIZE_LABELS.get(name, name), size[name]) for name in sorted(size, key=_data_size_order)],
         "splits": [SPLIT_LABELS.get(split, split) for split in table.splits],
         "metric_rows": [(metric_label(row.name), row) for row in table.rows],
         "comparison": comparison,

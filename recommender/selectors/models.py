@@ -238,9 +238,9 @@ def training_run_jobs_page(*, actor: Actor, run: TaskRun | None, page_size: int)
 
 
 def parameter_rows(parameters: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
-    """(name, value as text) per hyperparameter in stored order; nested settings (a hybrid's weights) flattened."""
+    """(name, value as text) per hyperparameter by name (jsonb keeps no order); nested settings flattened."""
     rows: list[tuple[str, str]] = []
-    for name, value in parameters.items():
+    for name, value in sorted(parameters.items()):
         key = f"{prefix}{name}"
         if isinstance(value, dict) and value:
             rows += parameter_rows(value, prefix=f"{key} · ")

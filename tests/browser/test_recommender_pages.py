@@ -1,6 +1,6 @@
 """An analyst opens the recommendation models page (empty, then trained), reads the comparison, metric history and
 served lists in Chinese and English, and previews one consumer's recommendations with their reasons, and another's
-non-personalised list with its cause and consent."""
+non-personalised list with its cause and consent; opens a model version's report from the versions table."""
 
 import pytest
 from django.utils import timezone
@@ -89,6 +89,16 @@ def test_analyst_reads_models_and_previews_recommendations_in_chinese_and_englis
     english.locator("#metric-history-chart .main-svg").first.wait_for()
     assert "Click-through rate" in english.locator("#served-lists-table thead").inner_text()
     screenshot(english, "recommendation-models-en")
+
+    # a candidate's report opens from the All model versions table: its metrics and its gap to the champion
+    candidate = ModelVersion.objects.filter(organization=world, is_champion=False).first()
+    english.locator(f'#versions-table tr[data-version="{candidate.pk}"] a').click()
+    english.wait_for_url(f"{live_server.url}/recommendations/models/{candidate.pk}/")
+    ndcg = english.locator('#version-metrics tr[data-metric="ndcg@10"] td').first.inner_text()
+    assert ndcg == f"{candidate.metric('validation', 'ndcg@10'):.4f}"
+    assert f"Champion: {champion.label} #{champion.pk}" in english.locator("#version-champion").inner_text()
+    assert english.locator('#champion-comparison tr[data-compared="ndcg@10"]').is_visible()
+    screenshot(english, "recommendation-model-detail-en")
 
     # a consumer who withdrew personalization consent: popular items, the cause, and the consent in force
     grant(Consumer.objects.get(organization=world, external_ref="c2"), DataPurpose.PERSONALIZATION, granted=False)
