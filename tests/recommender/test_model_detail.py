@@ -210,3 +210,17 @@ def test_the_csv_export_does_not_let_a_label_run_as_a_formula(client):
     make_version(platform, label="=HYPERLINK(1)", algorithm="@SUM(1)")
     rows = client_for(client, platform).get("/recommendations/", {"export": "csv"}).content.decode("utf-8-sig")
     assert rows.splitlines()[1].split(",")[1:3] == ["'=HYPERLINK(1)", "'@SUM(1)"]
+
+
+def test_the_champion_page_links_the_version_that_serves_consumers_new_to_the_catalogue(client):
+    # given a champion whose training routes the catalogue's newcomers to another candidate
+    platform = PlatformFactory()
+    other = make_version(platform, label="itemknn-k100")
+    champion = make_version(platform, label="hybrid", champion=True)
+    champion.metrics = {**champion.metrics, "newcomer_route": {"label": other.label, "version_id": other.pk}}
+    champion.save(update_fields=["metrics"])
+    # when the champion's page is opened, then it says so and links that version's page
+    html = client_for(client, platform).get(f"/recommendations/models/{champion.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    text = html.content.decode()
+    assert "This version is the champion" in text and 'data-newcomer-route="itemknn-k100"' in text
+    assert f'served by itemknn-k100 <a href="/recommendations/models/{other.pk}/">' in text
