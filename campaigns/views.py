@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from campaigns.models import ApiScope, Organization, TaskRun
 from campaigns.selectors.ingests import recent_ingests
-from campaigns.selectors.jobs import task_run_list, task_runs_any_active, task_runs_visible_to
+from campaigns.selectors.jobs import JOBS_PAGE_SIZE, task_run_list, task_runs_any_active, task_runs_visible_to
 from campaigns.selectors.partners import (
     PartnerFilters,
     api_key_state,
@@ -35,10 +35,10 @@ from campaigns.services.audit import audit_record
 from campaigns.services.task_runs import PIPELINE_TASKS, RETRYABLE_TASKS, task_run_retry
 from xmkt_site.access import INTERNAL_ROLES
 from xmkt_site.errors import ApplicationError
+from xmkt_site.spreadsheets import spreadsheet_safe
 from xmkt_site.views import ALL_PAGE_ROLES, JOB_START_ROLES, MANAGE_PARTNER_ROLES, READ_PARTNER_ROLES, role_required
 
 PAGE_SIZE = 20
-JOBS_PAGE_SIZE = 25
 ISSUED_SECRET_SESSION_KEY = "xmkt_issued_api_key"
 
 
@@ -86,7 +86,7 @@ def _partners_csv(partners) -> HttpResponse:
         )
         writer.writerow(
             [
-                _spreadsheet_safe(partner.name),
+                spreadsheet_safe(partner.name),
                 partner.slug,
                 partner.get_industry_display(),
                 state,
@@ -95,11 +95,6 @@ def _partners_csv(partners) -> HttpResponse:
             ]
         )
     return response
-
-
-def _spreadsheet_safe(text: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheet programs (CSV injection); quote it as text.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 @role_required(READ_PARTNER_ROLES | {"partner_user"})

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from campaigns.models import Consumer, Organization, Role
+from campaigns.selectors.jobs import JOBS_PAGE_SIZE
 from campaigns.services.audit import audit_record
-from campaigns.views import JOBS_PAGE_SIZE, _spreadsheet_safe
 from recommender.models import ModelVersion
 from recommender.selectors.models import (
     champion_comparison,
@@ -39,6 +39,7 @@ from recommender.services.scheduling import training_targets_for
 from xmkt_site.access import INTERNAL_ROLES
 from xmkt_site.charts import figure_html
 from xmkt_site.errors import ApplicationError
+from xmkt_site.spreadsheets import spreadsheet_safe
 from xmkt_site.views import role_required
 
 PAGE_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST})
@@ -160,9 +161,9 @@ def _model_versions_csv(versions: QuerySet) -> HttpResponse:
         writer.writerow(
             [
                 version.pk,
-                _spreadsheet_safe(version.label),
-                _spreadsheet_safe(version.algorithm),
-                _spreadsheet_safe(version.target.slug),
+                spreadsheet_safe(version.label),
+                spreadsheet_safe(version.algorithm),
+                spreadsheet_safe(version.target.slug),
                 version.get_status_display(),
                 _("Yes") if version.is_champion else _("No"),
                 timezone.localtime(version.trained_at).isoformat(timespec="seconds"),

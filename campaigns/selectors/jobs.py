@@ -6,6 +6,7 @@ from campaigns.models import TaskRun
 from xmkt_site.access import Actor
 
 ACTIVE_STATUSES = (TaskRun.Status.QUEUED, TaskRun.Status.RUNNING)
+JOBS_PAGE_SIZE = 25  # the Jobs page's rows per page
 
 
 def task_runs_visible_to(actor: Actor) -> QuerySet[TaskRun]:
