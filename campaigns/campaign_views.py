@@ -179,7 +179,7 @@ def campaign_list_view(request: HttpRequest) -> HttpResponse:
     partner_param = request.GET.get("partner", "")
     partner = (
         partners_visible_to(actor).filter(pk=int(partner_param)).first()
-        if actor.is_platform and partner_param.isdigit()
+        if actor.is_platform and partner_param.isascii() and partner_param.isdigit()
         else None
     )
     filters = {

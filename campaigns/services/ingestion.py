@@ -148,6 +148,8 @@ def text(max_length: int, *, strip: bool = True) -> Parser:
             value = str(value)
         if strip:
             value = value.strip()
+        if "\x00" in value:  # PostgreSQL text cannot hold it: refused here rather than failing the whole write
+            raise ValueError(_("Text may not contain NUL characters."))
         if len(value) > max_length:
             raise ValueError(_("At most %(n)d characters.") % {"n": max_length})
         return value
@@ -269,6 +271,8 @@ def tag_list(value: Any) -> list[str]:
         raise ValueError(_("Expected a list of text tags."))
     if len(value) > 50 or any(len(t) > 64 for t in value):
         raise ValueError(_("At most 50 tags of 64 characters."))
+    if any("\x00" in t for t in value):
+        raise ValueError(_("Text may not contain NUL characters."))
     return value
 
 

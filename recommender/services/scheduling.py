@@ -9,10 +9,10 @@ whose training is already queued or running, so a redelivered beat tick queues n
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from campaigns.models import Organization, TaskRun, User
-from recommender.services.serving import active_agreement_exists
+from campaigns.models import DataSharingAgreement, Organization, TaskRun, User
 from recommender.services.training import training_enqueue
 
 TRAINING_TASK_NAME = "recommender.tasks.train_recommender"
@@ -24,11 +24,18 @@ ABANDONED_AFTER = timedelta(hours=12)
 
 def training_targets_for(*, organization: Organization) -> list[Organization]:
     """The catalogues this organization may train on: its own first, then its agreed partners' by name."""
-    partners = [
-        other
-        for other in Organization.objects.filter(is_active=True).exclude(pk=organization.pk).order_by("name")
-        if active_agreement_exists(first=organization, second=other)
-    ]
+    today = timezone.localdate()
+    agreements = (
+        DataSharingAgreement.objects.filter(
+            Q(platform=organization) | Q(partner=organization),
+            status=DataSharingAgreement.Status.ACTIVE,
+            valid_from__lte=today,
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .values_list("platform_id", "partner_id")
+    )
+    agreed = {other for pair in agreements for other in pair if other != organization.pk}
+    partners = Organization.objects.filter(is_active=True, pk__in=agreed).order_by("name")
     return [organization, *partners]
 
 

@@ -120,3 +120,11 @@ def test_the_page_reads_in_chinese(db):
     client = signed_in(platform, language="zh-hans")
     page = upload(client, "items", ITEMS_CSV).content.decode()
     assert "导入数据" in page and "商品目录已导入：2 条新增" in page and "下载空白模板" in page
+
+
+def test_a_nul_character_in_a_cell_is_a_row_error_not_a_server_error(db):
+    platform = PlatformFactory()
+    response = upload(signed_in(platform), "items", "external_ref,kind,title\nbad,product,So\x00fa\n")
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-line="2"' in page and "Text may not contain NUL characters." in page
+    assert not CatalogItem.objects.filter(organization=platform).exists()
