@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from xmkt_site.stored_messages import translated_stored_message
@@ -195,6 +195,64 @@ def choice_labels(values, kind: str) -> str:
     labels = dict(_choice_sets()[kind].choices)
     separator = "、" if _is_chinese() else ", "
     return separator.join(str(labels.get(value, value)) for value in (values or []))
+
+
+# What each stored audience rule is called on the campaign page (campaigns.services.audiences.RULES).
+AUDIENCE_RULE_LABELS = {
+    "age_bands": gettext_lazy("Age bands"),
+    "genders": gettext_lazy("Genders"),
+    "city_tiers": gettext_lazy("City tiers"),
+    "event_types": gettext_lazy("Did at least once"),
+    "min_events": gettext_lazy("At least this many of those events"),
+    "item_kinds": gettext_lazy("Item kinds"),
+    "active_within_days": gettext_lazy("Active within (days)"),
+    "categories": gettext_lazy("Catalogue categories"),
+}
+
+EVENT_TYPE_LABELS = {
+    "view": pgettext_lazy("event type", "view"),
+    "click": pgettext_lazy("event type", "click"),
+    "add_to_cart": pgettext_lazy("event type", "add to cart"),
+    "purchase": pgettext_lazy("event type", "purchase"),
+    "refund": pgettext_lazy("event type", "refund"),
+    "enroll": pgettext_lazy("event type", "enrol"),
+    "complete": pgettext_lazy("event type", "complete"),
+    "rating": pgettext_lazy("event type", "rating"),
+    "share": pgettext_lazy("event type", "share"),
+}
+
+
+@register.simple_tag
+def audience_rows(audience, organization) -> list[tuple[str, str]]:
+    """A campaign's stored audience as (label, value) rows: segments by name, rules with translated labels.
+
+    Empty when the audience is everyone the purposes allow."""
+    from analytics.models import Segment
+    from campaigns.models import Consumer
+
+    audience = audience or {}
+    separator = "、" if _is_chinese() else ", "
+    rows: list[tuple[str, str]] = []
+    segment_ids = audience.get("segment_ids") or []
+    if segment_ids:
+        names = {
+            segment.pk: (segment.name_zh if _is_chinese() else segment.name_en) or f"#{segment.pk}"
+            for segment in Segment.objects.filter(organization=organization, pk__in=segment_ids)
+        }
+        rows.append((_("Segments"), separator.join(names.get(pk, f"#{pk}") for pk in segment_ids)))
+    value_labels = {
+        "age_bands": dict(Consumer.AgeBand.choices),
+        "genders": dict(Consumer.Gender.choices),
+        "event_types": EVENT_TYPE_LABELS,
+    }
+    for key, value in (audience.get("rules") or {}).items():
+        if value in (None, "", []):
+            continue
+        labels = value_labels.get(key, {})
+        values = value if isinstance(value, list) else [value]
+        shown = separator.join(str(labels.get(item, item)) for item in values)
+        rows.append((str(AUDIENCE_RULE_LABELS.get(key, key)), shown))
+    return rows
 
 
 @register.filter

@@ -1,0 +1,54 @@
+# ruff: noqa: F811  (the web fixtures are imported by name and requested as arguments)
+"""How the campaign page shows a stored audience, the review checks and its KPI cards (Django test client)."""
+
+import pytest
+
+from analytics.models import Segment, SegmentRun
+from campaigns.models import Campaign
+from tests.factories import CampaignFactory
+from tests.web.conftest import analyst_client, manager_client, platform_org, sign_in  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_stored_audience_reads_as_labelled_rules_with_segment_names(analyst_client, platform_org):
+    # Given a campaign whose audience is one segment, two age bands and an event rule
+    run = SegmentRun.objects.create(organization=platform_org, k=2)
+    segment = Segment.objects.create(
+        organization=platform_org, run=run, key=1, name_zh="夜读者", name_en="Night readers"
+    )
+    campaign = CampaignFactory(
+        organization=platform_org,
+        audience={"segment_ids": [segment.pk], "rules": {"age_bands": ["18-24", "25-34"], "event_types": ["purchase"]}},
+    )
+    # When an analyst (who cannot edit it) opens the campaign
+    page = analyst_client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    # Then the audience is a definition list of labels and values, never the stored JSON
+    assert '<dl class="row mb-0 audience-rules">' in page
+    assert "<dt class=\"col-sm-4\">Segments</dt><dd class=\"col-sm-8\">Night readers</dd>" in page
+    assert "<dt class=\"col-sm-4\">Age bands</dt><dd class=\"col-sm-8\">18-24, 25-34</dd>" in page
+    assert "Did at least once" in page and ">purchase<" in page
+    assert "segment_ids" not in page and "{&#x27;" not in page
+
+
+def test_an_empty_audience_says_everyone_the_purposes_allow_in_both_languages(analyst_client, platform_org):
+    # Given a campaign without audience rules
+    campaign = CampaignFactory(organization=platform_org, audience={})
+    # When it is opened in English and in Chinese
+    english = analyst_client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    chinese = analyst_client.get(f"/campaigns/{campaign.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    # Then it says who the audience is instead of showing "{}"
+    assert "Everyone the purposes allow" in english and "<pre" not in english
+    assert "目的允许的所有人" in chinese
+
+
+def test_review_checks_are_text_badges_and_kpis_use_the_dashboard_cards(manager_client, platform_org):
+    # Given a draft campaign that was just reviewed (it fails: no partner)
+    campaign = CampaignFactory(organization=platform_org, status=Campaign.Status.DRAFT)
+    # When its page is opened after the review
+    page = manager_client.post(f"/campaigns/{campaign.pk}/review/", follow=True).content.decode()
+    # Then each check carries a coloured pass/fail badge with words, not an emoji the fonts cannot draw
+    assert 'text-bg-danger check-badge">Fail</span>' in page
+    assert "✅" not in page and "❌" not in page
+    # And the KPI cards are the dashboard's kpi-card structure
+    assert 'class="card kpi"' not in page and page.count('class="card kpi-card h-100"') == 4
