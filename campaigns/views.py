@@ -32,6 +32,7 @@ from campaigns.selectors.partners import (
 )
 from campaigns.services.api_keys import api_key_create, api_key_revoke
 from campaigns.services.audit import audit_record
+from campaigns.services.campaigns import active_agreement
 from campaigns.services.task_runs import PIPELINE_TASKS, RETRYABLE_TASKS, task_run_retry
 from xmkt_site.access import INTERNAL_ROLES
 from xmkt_site.errors import ApplicationError
@@ -101,13 +102,19 @@ def _partners_csv(partners) -> HttpResponse:
 def partner_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     partner = partner_get(actor=request.actor, pk=pk)
     api_keys = [(key, api_key_state(key)) for key in partner_api_keys(partner=partner)]
+    # What a partner sent (volumes, batches, who sent them) is shown to the partner itself and to a platform it has an
+    # agreement in force with, not to every platform organization.
+    shows_data_activity = not request.actor.is_platform or (
+        active_agreement(platform=request.actor.organization, partner=partner, on=timezone.localdate()) is not None
+    )
     context = {
         "partner": partner,
         "agreements": partner_agreements(partner=partner),
         "api_keys": api_keys,
         "can_manage_keys": _can_manage_keys(request),
         "activity": partner_activity(actor=request.actor, partner=partner),
-        "ingests": recent_ingests(organization=partner, limit=5),
+        "shows_data_activity": shows_data_activity,
+        "ingests": recent_ingests(organization=partner, limit=5) if shows_data_activity else [],
     }
     return render(request, "campaigns/partner_detail.html", context)
 

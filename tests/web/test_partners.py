@@ -183,12 +183,13 @@ def test_partner_list_htmx_table_carries_the_export_link_for_its_filters(manager
 
 
 def test_partner_detail_shows_what_the_partner_sent_and_the_campaigns_it_is_in(manager_client, platform_org, homely):
-    # given Homely sent a catalogue batch through its key, holds two items (one inactive) and a consumer, and is in
-    # two of the platform's campaigns; another partner is in a third
+    # given Homely (with an agreement in force) sent a catalogue batch through its key, holds two items (one inactive)
+    # and a consumer, and is in two of the platform's campaigns; another partner is in a third
     from campaigns.models import CatalogItem, Consumer
     from campaigns.services.ingestion import catalog_item_batch_ingest
     from tests.factories import CampaignFactory
 
+    AgreementFactory(platform=platform_org, partner=homely)
     key = api_key_create(organization=homely, name="目录同步", scopes=[ApiScope.CATALOG_WRITE]).api_key
     rows = [
         {"external_ref": "sofa", "kind": "product", "title": "Sofa"},
@@ -230,3 +231,22 @@ def test_the_campaign_list_filters_by_partner_for_the_platform_only(manager_clie
     # and a value that only looks like a number is ignored, not a server error
     odd = manager_client.get(reverse("campaign-list"), {"partner": "²"})
     assert odd.status_code == 200 and "Without partner" in odd.content.decode()
+
+
+def test_a_platform_without_an_agreement_sees_no_data_activity_of_the_partner(sign_in, platform_org, homely):
+    # given Homely sent a batch and has an agreement with the platform, but not with a second platform
+    from campaigns.services.ingestion import consumer_batch_ingest
+    from tests.factories import PlatformFactory
+
+    AgreementFactory(platform=platform_org, partner=homely)
+    consumer_batch_ingest(organization=homely, rows=[{"external_ref": "h-1"}])
+    stranger = sign_in(Role.CAMPAIGN_MANAGER, PlatformFactory(slug="other-platform"))
+    # when a manager of the other platform opens Homely's page
+    body = stranger.get(reverse("partner-detail", args=[homely.pk])).content.decode()
+    # then volumes and batches are not shown, and the page says why; the agreed platform still sees them
+    assert "data-activity-hidden" in body and 'data-ingest="consumers"' not in body
+    assert 'data-kpi="partner-consumers"' not in body
+    agreed = (
+        sign_in(Role.CAMPAIGN_MANAGER, platform_org).get(reverse("partner-detail", args=[homely.pk])).content.decode()
+    )
+    assert 'data-ingest="consumers"' in agreed and 'data-kpi="partner-consumers">1<' in agreed
