@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from scipy import stats
@@ -133,13 +134,15 @@ def _charts(campaign: Campaign, results) -> dict[str, str]:
         for arm in results.arms:
             figure.add_trace(
                 go.Scatter(
-                    x=[h.changed_at.isoformat() for h in history],
+                    # Site-local wall-clock time: plotly.js ignores UTC offsets and would show UTC digits.
+                    x=[timezone.localtime(h.changed_at).strftime("%Y-%m-%d %H:%M:%S") for h in history],
                     y=[h.weights.get(arm.variant.key, 0) for h in history],
                     mode="lines+markers",
                     line={"shape": "hv", "color": colours[arm.variant.key]},
                     name=arm.variant.name,
                 )
             )
+        figure.update_xaxes(type="date", tickformat="%Y-%m-%d %H:%M")
         figure.update_yaxes(title_text=_("Share of traffic"), tickformat=".0%", range=[0, 1])
         charts["weights"] = _html(figure, "weights-chart", _("Allocation weight history"))
     return charts

@@ -76,6 +76,11 @@ DATA_SIZE_LABELS = {
 }
 
 
+def _local_wall_clock(moment) -> str:
+    """A time for a plotly date axis in the site's time zone: plotly.js drops UTC offsets and shows the digits."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def metric_history_chart_html(versions: list[ModelVersion], target: Organization) -> str:
     """Validation NDCG@10 per training run, one line per candidate configuration; champions marked."""
     figure = go.Figure()
@@ -85,7 +90,7 @@ def metric_history_chart_html(versions: list[ModelVersion], target: Organization
     for label, rows in sorted(by_label.items()):
         figure.add_trace(
             go.Scatter(
-                x=[v.trained_at.isoformat() for v in rows],
+                x=[_local_wall_clock(v.trained_at) for v in rows],
                 y=[v.metric("validation", "ndcg@10") for v in rows],
                 mode="lines+markers",
                 name=label,
@@ -95,7 +100,7 @@ def metric_history_chart_html(versions: list[ModelVersion], target: Organization
         )
     figure.update_layout(
         title={"text": _("Validation NDCG@10 per training, %(target)s") % {"target": target.name}, "x": 0},
-        xaxis={"title": {"text": _("Trained at")}},
+        xaxis={"title": {"text": _("Trained at")}, "type": "date", "tickformat": "%Y-%m-%d %H:%M"},
         yaxis={"title": {"text": "NDCG@10"}, "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.25},
         margin={"l": 60, "r": 20, "t": 50, "b": 40},

@@ -25,8 +25,8 @@ def test_a_stored_audience_reads_as_labelled_rules_with_segment_names(analyst_cl
     page = analyst_client.get(f"/campaigns/{campaign.pk}/").content.decode()
     # Then the audience is a definition list of labels and values, never the stored JSON
     assert '<dl class="row mb-0 audience-rules">' in page
-    assert "<dt class=\"col-sm-4\">Segments</dt><dd class=\"col-sm-8\">Night readers</dd>" in page
-    assert "<dt class=\"col-sm-4\">Age bands</dt><dd class=\"col-sm-8\">18-24, 25-34</dd>" in page
+    assert '<dt class="col-sm-4">Segments</dt><dd class="col-sm-8">Night readers</dd>' in page
+    assert '<dt class="col-sm-4">Age bands</dt><dd class="col-sm-8">18-24, 25-34</dd>' in page
     assert "Did at least once" in page and ">purchase<" in page
     assert "segment_ids" not in page and "{&#x27;" not in page
 
