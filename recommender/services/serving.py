@@ -241,6 +241,10 @@ def recommendations_serve(
     reason = None
     if not items:
         reason = _non_personalized_reason(consumer=consumer, context=context, rows=rows)
+        if actor.organization.pk != consumer_org.pk and reason != NonPersonalizedReason.NO_MODEL:
+            # The other causes tell of the consumer's consent or recent purchases at their organization: not for
+            # another organization's caller, which learns only that the list is not personalised.
+            reason = None
         items = _popular_items(consumer=consumer, context=context, k=k, use_segment=personalized)
         personalized = False
     recommendation_id = ""

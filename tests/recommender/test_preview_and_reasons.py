@@ -136,3 +136,22 @@ def test_the_preview_empty_state_asks_for_a_training_when_no_model_serves_the_ca
     assert "No model serves this catalogue yet: train a model for this catalogue first." in english
     assert 'data-reason="no_model"' in english
     assert "该目录还没有模型：请先为该目录训练模型。" in chinese
+
+
+def test_another_organizations_caller_learns_only_that_the_list_is_not_personalised(world):
+    # given a trained platform catalogue, a partner under an agreement, and consumer c0 who shares with the partner
+    # but has withdrawn personalization consent
+    platform, _items, people = world
+    pipeline_run(organization=platform, target=platform)
+    partner = OrganizationFactory(slug="homely")
+    AgreementFactory(platform=platform, partner=partner)
+    grant(people[0], DataPurpose.PARTNER_SHARING, recipient=partner)
+    grant(people[0], granted=False)
+    # when the platform and the partner ask for c0's list
+    own = api_answer(platform, "c0")
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {issue_api_key(partner, [ApiScope.RECOMMENDATIONS_READ])}")
+    theirs = client.get(API, {"consumer": "c0", "catalog": "zhishi", "consumer_org": platform.slug}).json()
+    # then the platform is told the consent is missing, the partner only that the list is not personalised
+    assert own["personalized"] is False and own["non_personalized_reason"] == "no_consent"
+    assert theirs["personalized"] is False and theirs["non_personalized_reason"] is None
