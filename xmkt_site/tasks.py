@@ -20,3 +20,13 @@ class XmktTask(Task):
     retry_backoff_max = 300
     retry_jitter = True
     max_retries = 5
+
+    def on_retry(self, exc, task_id, args, kwargs, einfo) -> None:
+        """The tracked run was marked failed when the error left the task body; Celery will run it again, so it is
+        queued again (which also keeps the Jobs page's Retry button away while the automatic retry is pending)."""
+        task_run_id = (kwargs or {}).get("task_run_id")
+        if task_run_id is not None:
+            from campaigns.models import TaskRun
+
+            TaskRun.objects.filter(pk=task_run_id, status=TaskRun.Status.FAILED).update(status=TaskRun.Status.QUEUED)
+        super().on_retry(exc, task_id, args, kwargs, einfo)

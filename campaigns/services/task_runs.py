@@ -133,6 +133,14 @@ def task_run_retry(*, run: TaskRun, by: User | None = None) -> TaskRun:
         )
     with transaction.atomic():
         locked = TaskRun.objects.select_for_update().get(pk=run.pk)
+        twin = TaskRun.objects.filter(
+            task_name=locked.task_name,
+            organization=locked.organization,
+            params=locked.params,
+            status__in=[TaskRun.Status.QUEUED, TaskRun.Status.RUNNING],
+        ).exclude(pk=locked.pk)
+        if twin.exists():  # e.g. the nightly tick already queued the same training
+            raise ConflictError(_("A newer run of this job is already queued or running."), code="duplicate_run")
         if locked.status != TaskRun.Status.FAILED:
             raise ConflictError(
                 _("Only a failed job can be retried; job #%(id)s is %(status)s.")

@@ -128,3 +128,34 @@ def test_a_privacy_admin_reads_failed_jobs_without_a_retry_button(privacy_client
     body = privacy_client.get(reverse("job-list")).content.decode()
     assert f'data-retry="{run.pk}"' not in body and "Technical details" in body
     assert privacy_client.post(reverse("job-retry", args=[run.pk])).status_code == 403
+
+
+def test_a_job_waiting_for_its_automatic_retry_is_queued_not_failed_so_it_cannot_be_retried_twice(
+    analyst_client, platform_org
+):
+    # given a rollup whose body failed with a transient error (the tracking marked it failed) and that Celery retries
+    from django.db import OperationalError
+
+    from analytics.tasks import rollup_events
+
+    run = make_run(platform_org, status=TaskRun.Status.FAILED, error="OperationalError: database is locked")
+    rollup_events.on_retry(OperationalError("database is locked"), "celery-id", (), {"task_run_id": run.pk}, None)
+    # then the run shows as queued, without a Retry button, and a manual retry is refused
+    run.refresh_from_db()
+    assert run.status == TaskRun.Status.QUEUED
+    page = analyst_client.post(reverse("job-retry", args=[run.pk]), follow=True).content.decode()
+    assert f'data-retry="{run.pk}"' not in page and "Only a failed job can be retried" in page
+
+
+def test_a_failed_job_is_not_retried_while_a_twin_with_the_same_parameters_is_queued(analyst_client, platform_org):
+    # given a failed training and the same training queued again by the nightly tick
+    params = {"target_id": platform_org.pk}
+    failed = make_run(
+        platform_org, task_name="recommender.tasks.train_recommender", status=TaskRun.Status.FAILED, params=params
+    )
+    make_run(platform_org, task_name="recommender.tasks.train_recommender", status=TaskRun.Status.QUEUED, params=params)
+    # when the analyst presses Retry on the failed one, then it is refused and stays failed
+    page = analyst_client.post(reverse("job-retry", args=[failed.pk]), follow=True).content.decode()
+    assert "A newer run of this job is already queued or running." in page
+    failed.refresh_from_db()
+    assert failed.status == TaskRun.Status.FAILED
