@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from campaigns.selectors.ingests import recent_ingests
 from analytics.services.imports import IMPORTERS, csv_upload_ingest, import_columns
 from campaigns.models import Role
+from campaigns.selectors.ingests import recent_ingests
 from xmkt_site.errors import ApplicationError
 from xmkt_site.views import role_required
 
@@ -44,9 +44,9 @@ class ImportForm(forms.Form):
 
 
 def _problems(error: ApplicationError) -> list[dict]:
-    """Refused rows with their line in the file (the header is line 1)."""
+    """Refused rows with the line of the file they start on (the header is line 1)."""
     return [
-        {"line": row["index"] + 2, "field": row["field"], "message": row["message"]}
+        {"line": row.get("line", row["index"] + 2), "field": row["field"], "message": row["message"]}
         for row in error.extra.get("rows", [])[:MAX_LISTED_PROBLEMS]
     ]
 

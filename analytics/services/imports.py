@@ -12,6 +12,7 @@ from campaigns.services.ingestion import (
     catalog_item_batch_ingest,
     consumer_batch_ingest,
 )
+from xmkt_site.errors import ApplicationError
 
 IMPORTERS = {
     "consumers": (consumer_batch_ingest, CONSUMER_FIELDS),
@@ -29,7 +30,15 @@ def import_columns(kind: str) -> list[tuple[str, bool]]:
 def csv_upload_ingest(*, organization: Organization, kind: str, upload: Any, by: User) -> BatchResult:
     """Read the upload (UTF-8 CSV with a header line, at most INGEST_MAX_ROWS rows) and ingest it into the
     organization in one transaction. Raises ApplicationError: code invalid_file, batch_too_large, empty_batch or
-    invalid_rows (with every refused row's index, field and reason); nothing is written then."""
+    invalid_rows (with every refused row's index, file line, field and reason); nothing is written then."""
     ingest, _specs = IMPORTERS[kind]
     rows, source = batch_rows_read(data=None, key=kind, upload=upload)
-    return ingest(organization=organization, rows=rows, by=by, source=source)
+    try:
+        return ingest(organization=organization, rows=rows, by=by, source=source)
+    except ApplicationError as error:
+        # Each refused row also gets the line of the file it starts on, which is what a person fixing it looks for.
+        lines = getattr(rows, "line_numbers", [])
+        for problem in error.extra.get("rows", []):
+            if problem["index"] < len(lines):
+                problem["line"] = lines[problem["index"]]
+        raise

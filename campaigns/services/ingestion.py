@@ -68,12 +68,21 @@ def batch_rows_read(*, data: Any, key: str, upload: Any = None) -> tuple[list[An
     return rows, source
 
 
-def _csv_rows(upload: Any, *, max_rows: int) -> list[dict[str, str]]:
+class CsvRows(list):
+    """The rows of a CSV file, with the file line each one starts on (blank lines are skipped and a quoted cell may
+    span lines, so the row index alone does not give it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line_numbers: list[int] = []
+
+
+def _csv_rows(upload: Any, *, max_rows: int) -> CsvRows:
     """Read line by line and stop one row past the limit, so an oversized upload is refused without loading it."""
     stream = getattr(upload, "file", upload)  # the underlying binary file of a Django upload
     stream.seek(0)
     handle = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    rows: list[dict[str, str]] = []
+    rows = CsvRows()
     try:
         reader = csv.DictReader(handle)
         if not reader.fieldnames:
@@ -85,6 +94,7 @@ def _csv_rows(upload: Any, *, max_rows: int) -> list[dict[str, str]]:
                 break
             # Empty cells mean "not given"; a line with more cells than the header puts the extras under None.
             rows.append({k: v for k, v in row.items() if v not in ("", None) or k is None})
+            rows.line_numbers.append(_first_line_of_row(reader.line_num, row))
     except UnicodeDecodeError as exc:
         raise ApplicationError(
             _("The CSV file must be UTF-8."), code="invalid_file", fields={"file": [_("Not UTF-8.")]}
@@ -96,6 +106,13 @@ def _csv_rows(upload: Any, *, max_rows: int) -> list[dict[str, str]]:
     finally:
         handle.detach()  # leave the upload open for Django to clean up
     return rows
+
+
+def _first_line_of_row(last_line: int, row: dict[Any, Any]) -> int:
+    """The reader's line_num is the last physical line of the row; line breaks inside quoted cells push it past the
+    line the row starts on."""
+    cells = [v for value in row.values() for v in (value if isinstance(value, list) else [value]) if v]
+    return last_line - sum(cell.count("\n") for cell in cells)
 
 
 # --- row validation --------------------------------------------------------------------------------------------------
