@@ -4,9 +4,12 @@ read, services write."""
 import csv
 from datetime import datetime, time
 
+from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import authenticate, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -243,12 +246,46 @@ def job_list_view(request: HttpRequest) -> HttpResponse:
 # --- Account --------------------------------------------------------------------------------------------------------
 
 
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """The current password is checked through authenticate() with the request, so django-axes counts wrong guesses
+    here as it does on the sign-in page (check_password alone would let a borrowed session guess without limit)."""
+
+    def __init__(self, user, *args, request: HttpRequest, **kwargs) -> None:
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.get_username(), password=old_password) is None:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change (old password, new one twice, the password validators; other sessions of the user
-    are signed out, this one stays), audited. The audit event names the user, never the password."""
+    are signed out, this one stays), audited. The audit event names the user, never the password. Wrong current
+    passwords count towards the sign-in lockout; once locked, the session is signed out."""
 
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("password-change-done")
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form) -> HttpResponse:
+        credentials = {"username": self.request.user.get_username()}
+        if AxesProxyHandler.is_locked(self.request, credentials=credentials):
+            logout(self.request)
+            messages.error(
+                self.request,
+                _(
+                    "Too many wrong passwords: you were signed out. Sign in again, or ask an administrator to unlock "
+                    "your account."
+                ),
+            )
+            return redirect("login")
+        return super().form_invalid(form)
 
     def form_valid(self, form) -> HttpResponse:
         with transaction.atomic():  # no password change without its audit event

@@ -62,6 +62,25 @@ class TestLoginThrottling:
         assert chinese.status_code == 429
         assert "登录失败次数过多" in chinese.content.decode()
 
+    def test_wrong_current_passwords_on_the_password_change_count_and_sign_the_session_out(self, user):
+        # given a signed-in session (borrowed, say) guessing the current password on the password change form
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(user)
+        guess = {
+            "old_password": "wrong",
+            "new_password1": "Lantern-Orchid-2026",
+            "new_password2": "Lantern-Orchid-2026",
+        }
+        for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+            assert client.post("/accounts/password/change/", guess).status_code == 200
+        # when the guesses reach the sign-in limit
+        client.post("/accounts/password/change/", guess)
+        # then the session is signed out, and neither the form nor the sign-in page takes the right password now
+        assert client.get("/accounts/password/change/").status_code == 302
+        assert Client().post("/accounts/login/", {"username": "lena", "password": PASSWORD}).status_code == 429
+        user.refresh_from_db()
+        assert user.check_password(PASSWORD)
+
     def test_a_correct_password_before_the_limit_signs_in(self, user):
         client = Client()
         client.post("/accounts/login/", {"username": "lena", "password": "wrong"})
