@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaigns.models import (
@@ -38,6 +39,19 @@ from xmkt_site.errors import ApplicationError, NotFoundError
 from xmkt_site.views import role_required
 
 PAGE_SIZE = 25
+# The event types' own labels (analytics.models.EventType, same msgids), without campaigns importing analytics.
+EVENT_TYPE_LABELS = {
+    "view": gettext_lazy("View"),
+    "click": gettext_lazy("Click"),
+    "add_to_cart": gettext_lazy("Add to cart"),
+    "purchase": gettext_lazy("Purchase"),
+    "refund": gettext_lazy("Refund"),
+    "enroll": gettext_lazy("Enrol"),
+    "complete": gettext_lazy("Complete"),
+    "rating": gettext_lazy("Rating"),
+    "share": gettext_lazy("Share"),
+}
+_tier_label = lazy(lambda tier: gettext("Tier %(n)s city") % {"n": tier}, str)
 LIST_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST, Role.PARTNER_USER})
 MANAGE_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER})
 READ_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST})
@@ -155,14 +169,14 @@ class AudienceForm(forms.Form):
     )
     city_tiers = forms.TypedMultipleChoiceField(
         label=gettext_lazy("City tiers"),
-        choices=[(t, str(t)) for t in range(1, 6)],
+        choices=[(t, _tier_label(t)) for t in range(1, 6)],
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     event_types = forms.MultipleChoiceField(
         label=gettext_lazy("Did at least once"),
-        choices=[(e, e) for e in EVENT_TYPES],
+        choices=[(e, EVENT_TYPE_LABELS.get(e, e)) for e in EVENT_TYPES],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )

@@ -126,3 +126,11 @@ def test_the_partner_portal_shows_only_own_campaigns_with_small_cells_hidden(sig
     assert "hidden" in page and 'id="threshold-note"' in page
     assert client.get(f"/partner/campaigns/{other.pk}/").status_code == 404
     assert client.get(f"/campaigns/{campaign.pk}/").status_code == 403
+
+
+def test_the_audience_form_names_event_types_and_city_tiers_in_the_readers_language(manager_client, platform_org):
+    campaign = CampaignFactory(organization=platform_org)
+    english = manager_client.get(f"/campaigns/{campaign.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = manager_client.get(f"/campaigns/{campaign.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "Add to cart" in english and "Tier 1 city" in english and ">add_to_cart<" not in english
+    assert "加入购物车" in chinese and "1 线城市" in chinese
