@@ -62,6 +62,30 @@ MODEL_LABELS = {
     "recent_mean": gettext_lazy("Mean of the last 7 days"),
 }
 
+# Market-model coefficients (analytics.ml.forecasting.MarketModelForecaster.drivers_ and analytics.ml.calendar).
+# Weekday dummies are effects against Monday (pandas day_of_week 0), so weekday_1 is Tuesday.
+DRIVER_LABELS = {
+    "trend_per_week": gettext_lazy("Trend per week"),
+    "weekday_1": gettext_lazy("Tuesday (vs Monday)"),
+    "weekday_2": gettext_lazy("Wednesday (vs Monday)"),
+    "weekday_3": gettext_lazy("Thursday (vs Monday)"),
+    "weekday_4": gettext_lazy("Friday (vs Monday)"),
+    "weekday_5": gettext_lazy("Saturday (vs Monday)"),
+    "weekday_6": gettext_lazy("Sunday (vs Monday)"),
+    "cn_festival": gettext_lazy("Shopping festival (6·18, Double 11, Double 12)"),
+    "cn_holiday": gettext_lazy("Chinese public holiday"),
+    "uk_bank_holiday": gettext_lazy("UK bank holiday"),
+    "christmas_shutdown": gettext_lazy("Christmas closure"),
+}
+
+
+def driver_label(name: str) -> str:
+    if name in DRIVER_LABELS:
+        return str(DRIVER_LABELS[name])
+    if name.startswith("indicator__"):
+        return _("Indicator: %(name)s") % {"name": name.removeprefix("indicator__")}
+    return name
+
 
 def feature_label(name: str) -> str:
     if name in FEATURE_LABELS:
@@ -69,6 +93,46 @@ def feature_label(name: str) -> str:
     if name.startswith("spend_share__"):
         return _("Share of spend: %(category)s") % {"category": name.removeprefix("spend_share__")}
     return name
+
+
+def segment_description(segment: Segment) -> str:
+    """The segment's lead sentence in the reader's language: its share, then up to three features that set it
+    apart, by their translated names (the stored description_zh/_en is what the API returns)."""
+    parts = []
+    for feature, z in segment.distinguishing[:3]:
+        values = {
+            "feature": feature_label(feature),
+            "z": f"{z:+.1f}",
+            "median": f"{(segment.median or {}).get(feature, 0):,.4g}",
+        }
+        if z > 0:
+            parts.append(_("%(feature)s higher than average (z=%(z)s, median %(median)s)") % values)
+        else:
+            parts.append(_("%(feature)s lower than average (z=%(z)s, median %(median)s)") % values)
+    share = _("%(share)s of consumers.") % {"share": f"{segment.share:.1%}"}
+    chinese = _is_chinese()
+    details = ("；" if chinese else "; ").join(parts) if parts else _("Close to the average on every feature.")
+    return share + ("" if chinese else " ") + details
+
+
+SERIES_KEY_LABELS = {
+    "category": gettext_lazy("Category: %(name)s"),
+    "item": gettext_lazy("Item: %(name)s"),
+    "campaign": gettext_lazy("Campaign: %(name)s"),
+}
+
+
+def series_label(kind: str, key: str = "") -> str:
+    """A forecast series as readers name it: "Total", "Category: home" (类目：home)."""
+    if not key:
+        return str(dict(Forecast.SeriesKind.choices).get(kind, kind))
+    template = SERIES_KEY_LABELS.get(kind)
+    return str(template) % {"name": key} if template else f"{kind}:{key}"
+
+
+def _series_choice_label(value: str) -> str:
+    kind, _sep, key = value.partition(":")
+    return series_label(kind, key)
 
 
 def model_label(name: str) -> str:
@@ -251,7 +315,7 @@ def drivers_chart_html(forecast: Forecast) -> str:
     figure = go.Figure(
         go.Bar(
             x=[value for _name, value in drivers][::-1],
-            y=[name for name, _value in drivers][::-1],
+            y=[driver_label(name) for name, _value in drivers][::-1],
             orientation="h",
             marker={"color": ["#52c41a" if value > 0 else "#ff4d4f" for _name, value in drivers][::-1]},
             hovertemplate="%{y}: %{x:+,.3f}<extra></extra>",
@@ -294,7 +358,7 @@ def forecast_explanation(forecast: Forecast) -> str:
         text += _("; that is %(ratio)s × the error of the weekly seasonal naive forecast") % {
             "ratio": f"{chosen['rel_mae']:.2f}"
         }
-    return text + "."
+    return text + ("。" if _is_chinese() else ".")
 
 
 # --- pages ------------------------------------------------------------------------------------------------------
@@ -346,7 +410,7 @@ def segment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "segment": segment,
         "name": segment_name(segment),
-        "description": segment.description_zh if _is_chinese() else segment.description_en,
+        "description": segment_description(segment),
         "centroid": centroid,
         "distinguishing": [(feature_label(feature), z) for feature, z in segment.distinguishing],
         "distinguishing_chart": distinguishing_chart_html(segment) if segment.distinguishing else "",
@@ -431,10 +495,19 @@ def forecast_list_view(request: HttpRequest) -> HttpResponse:
     total_revenue = forecast_list(organization=organization, series="total", metric="revenue").first()
     context = {
         "page": page,
-        "rows": [{"forecast": f, "model": model_label(f.chosen_model)} for f in page.object_list],
+        "rows": [
+            {
+                "forecast": f,
+                "model": model_label(f.chosen_model),
+                "series_label": series_label(f.series_kind, f.series_key),
+            }
+            for f in page.object_list
+        ],
         "series": series,
         "metric": metric,
-        "series_choices": forecast_series_choices(organization=organization),
+        "series_choices": [
+            (value, _series_choice_label(value)) for value, _label in forecast_series_choices(organization=organization)
+        ],
         "metric_choices": Forecast.Metric.choices,
         "is_filtered": bool(series or metric),
         "has_any": Forecast.objects.filter(organization=organization, is_current=True).exists(),
@@ -457,6 +530,7 @@ def forecast_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "forecast": forecast,
         "model": model_label(forecast.chosen_model),
+        "series_label": series_label(forecast.series_kind, forecast.series_key),
         "explanation": forecast_explanation(forecast),
         "backtest": [{**row, "label": model_label(row["model"])} for row in forecast.backtest],
         "chart": forecast_chart_html(forecast),

@@ -33,6 +33,38 @@ FEATURE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
     "partner_event_share": {"high": ("偏好合作方的", "partner-leaning")},
     "partner_spend_share": {"high": ("偏好合作方的", "partner-leaning")},
 }
+# Plain (Chinese, English) names of the features for the stored description; the web pages translate through the
+# catalogue instead (analytics.insight_views.segment_description).
+FEATURE_NAMES: dict[str, tuple[str, str]] = {
+    "recency_days": ("距上次购买天数", "days since last purchase"),
+    "frequency": ("订单数", "orders"),
+    "monetary": ("净消费额", "net spend"),
+    "tenure_days": ("距首次行为天数", "days since first event"),
+    "avg_order_value": ("客单价", "average order value"),
+    "refund_rate": ("退款率", "refund rate"),
+    "views": ("浏览次数", "views"),
+    "clicks": ("点击次数", "clicks"),
+    "add_to_carts": ("加购次数", "add-to-carts"),
+    "enrolments": ("报名次数", "enrolments"),
+    "completions": ("完课次数", "completions"),
+    "completion_rate": ("完课率", "completion rate"),
+    "ratings": ("评分次数", "ratings"),
+    "shares": ("分享次数", "shares"),
+    "partner_event_share": ("合作方商品行为占比", "share of events on partner items"),
+    "partner_spend_share": ("合作方商品消费占比", "share of spend on partner items"),
+}
+
+
+def feature_names(feature: str) -> tuple[str, str]:
+    """(Chinese, English) name of a feature; per-category spend shares name their category."""
+    if feature in FEATURE_NAMES:
+        return FEATURE_NAMES[feature]
+    if feature.startswith("spend_share__"):
+        category = feature.removeprefix("spend_share__")
+        return f"{category}类目消费占比", f"share of spend on {category}"
+    return feature, feature
+
+
 # Above this |z| a feature counts as setting the segment apart.
 DISTINGUISHING_Z = 0.5
 
@@ -96,10 +128,12 @@ def _segment_name(distinguishing: list[tuple[str, float]], has_buyers: bool) -> 
 def _describe(share: float, distinguishing: list[tuple[str, float]], median: dict[str, float]) -> tuple[str, str]:
     parts_en, parts_zh = [], []
     for feature, z in distinguishing[:3]:
+        name_zh, name_en = feature_names(feature)
         parts_en.append(
-            f"{feature} {'higher' if z > 0 else 'lower'} than average (z={z:+.1f}, median {median[feature]:,.4g})"
+            f"{name_en[0].upper()}{name_en[1:]} {'higher' if z > 0 else 'lower'} than average "
+            f"(z={z:+.1f}, median {median[feature]:,.4g})"
         )
-        parts_zh.append(f"{feature}{'高于' if z > 0 else '低于'}平均（z={z:+.1f}，中位数 {median[feature]:,.4g}）")
+        parts_zh.append(f"{name_zh}{'高于' if z > 0 else '低于'}平均（z={z:+.1f}，中位数 {median[feature]:,.4g}）")
     en = f"{share:.1%} of consumers. " + ("; ".join(parts_en) if parts_en else "Close to the average on every feature.")
     zh = f"占全部消费者的 {share:.1%}。" + ("；".join(parts_zh) if parts_zh else "各项特征均接近平均水平。")
     return zh, en

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from analytics.insight_views import feature_label
 from analytics.models import Segment, SegmentMembership
 from analytics.services.forecasts import forecasts_build
 from analytics.services.profiles import profiles_build
@@ -45,13 +46,30 @@ def test_the_segment_list_in_chinese_uses_the_chinese_names(platform, analysed):
     html = signed_in(platform, Role.ANALYST, "zh-hans").get(reverse("segment-list")).content.decode()
     segment = Segment.objects.filter(organization=platform, is_current=True).first()
     assert segment.name_zh in html and "分群" in html
+    assert '<th scope="col" class="num">占比</th>' in html  # the proportion column, not 分享 (the share event)
 
 
 def test_the_segment_detail_explains_the_segment(platform, analysed):
     segment = Segment.objects.filter(organization=platform, is_current=True).exclude(distinguishing=[]).first()
     html = signed_in(platform, Role.CAMPAIGN_MANAGER).get(reverse("segment-detail", args=[segment.pk])).content.decode()
-    assert segment.description_en in html
+    lead = html.split("data-description>")[1].split("</p>")[0]
+    assert lead.startswith(f"{segment.share:.1%} of consumers.")
+    for feature, _z in segment.distinguishing[:3]:
+        assert feature_label(feature) in lead and f"{feature} " not in lead
     assert 'id="segment-distinguishing-chart"' in html and 'id="centroid-table"' in html
+
+
+def test_the_segment_lead_in_chinese_names_features_in_chinese_with_chinese_punctuation(platform, analysed):
+    # Given a segment set apart by some features
+    segment = Segment.objects.filter(organization=platform, is_current=True).exclude(distinguishing=[]).first()
+    # When a Chinese reader opens it
+    html = (
+        signed_in(platform, Role.ANALYST, "zh-hans").get(reverse("segment-detail", args=[segment.pk])).content.decode()
+    )
+    # Then the lead names no internal feature key and reads as a Chinese sentence
+    lead = html.split("data-description>")[1].split("</p>")[0]
+    assert lead.startswith(f"占全部消费者的 {segment.share:.1%}。") and "平均（z=" in lead
+    assert not any(feature in lead for feature, _z in segment.distinguishing[:3] if not feature.startswith("spend_"))
 
 
 def test_the_member_export_lists_consented_refs_only_and_is_audited(platform, analysed):
@@ -120,3 +138,26 @@ def test_the_forecast_pages_show_the_chart_backtest_and_winner(platform, analyse
     assert 'id="backtest-table"' in detail and "data-chosen" in detail
     assert "lowest backtest error" in detail
     assert 'id="forecast-drivers-chart"' in detail
+    # the drivers are named for readers, not by their coefficient keys
+    assert "Trend per week" in detail and "trend_per_week" not in detail and '"weekday_1"' not in detail
+
+
+def test_forecast_pages_in_chinese_name_the_series_and_group_digits(platform, analysed):
+    # Given a category forecast whose backtest error is in the thousands
+    from analytics.models import Forecast
+
+    forecast = Forecast.objects.filter(organization=platform, series_kind="category", is_current=True).first()
+    Forecast.objects.filter(pk=forecast.pk).update(mae=3104.4)
+    client = signed_in(platform, Role.ANALYST, "zh-hans")
+    # When a Chinese reader opens the list and the forecast
+    listing = client.get(reverse("forecast-list")).content.decode()
+    detail = client.get(reverse("forecast-detail", args=[forecast.pk])).content.decode()
+    # Then the series reads "类目：<name>" with a full-width colon, and the MAE has thousands separators everywhere
+    assert f'aria-current="page">类目：{forecast.series_key}</li>' in detail
+    assert f">类目：{forecast.series_key}</a>" in listing and ">3,104.40</td>" in listing
+    assert 'data-kpi="mae">3,104.40<' in detail
+    # And the backtest explanation of the total ends with a Chinese full stop
+    total = Forecast.objects.get(organization=platform, series_kind="total", metric="revenue")
+    total_detail = client.get(reverse("forecast-detail", args=[total.pk])).content.decode()
+    explanation = total_detail.split("data-explanation>")[1].split("</p>")[0]
+    assert explanation.endswith("。") and not explanation.endswith(".")

@@ -99,6 +99,16 @@ def count(value) -> str:
 
 
 @register.filter
+def decimal(value, digits: int = 2) -> str:
+    """A measured value with thousands separators in both languages: 3,104.40 (floatformat's "g" groups nothing
+    in zh-hans, whose locale has no thousands separator, while text built with f"{x:,.2f}" does)."""
+    number = _to_decimal(value)
+    if number is None:
+        return "—"
+    return f"{number:,.{int(digits)}f}"
+
+
+@register.filter
 def percent(value, digits: int = 1) -> str:
     number = _to_decimal(value)
     if number is None:
