@@ -48,7 +48,7 @@ def demo(transactional_db):
         for event_type, base in ((EventType.VIEW, 1500), (EventType.CLICK, 600), (EventType.PURCHASE, 120))
     )
     now = timezone.now()
-    TaskRun.objects.create(
+    rollup = TaskRun.objects.create(
         task_name="analytics.tasks.rollup_events",
         organization=platform,
         status=TaskRun.Status.SUCCEEDED,
@@ -57,16 +57,18 @@ def demo(transactional_db):
         started_at=now - timedelta(minutes=3, seconds=5),
         finished_at=now - timedelta(minutes=2),
     )
-    TaskRun.objects.create(
-        task_name="analytics.tasks.run_pipeline",
+    failed = TaskRun.objects.create(
+        task_name="analytics.tasks.segment_consumers",
         organization=platform,
         status=TaskRun.Status.FAILED,
         progress=35,
-        message="Not enough events to fit segments",
-        error="ApplicationError: Not enough events to fit segments",
+        message="connection to server at 127.0.0.1, port 5432 failed",
+        error="OperationalError: connection to server at 127.0.0.1, port 5432 failed",
         started_at=now - timedelta(minutes=10),
         finished_at=now - timedelta(minutes=9),
     )
+    for run in (rollup, failed):  # requested a few seconds before they started, as a queued job is
+        TaskRun.objects.filter(pk=run.pk).update(created_at=run.started_at - timedelta(seconds=4))
     manager = MembershipFactory(organization=platform, role=Role.CAMPAIGN_MANAGER, user__username="manager").user
     MembershipFactory(organization=homely, role=Role.PARTNER_USER, user__username="homely-user")
     events_30_days = sum(row.events for row in DailyEventRollup.objects.filter(date__gt=today - timedelta(days=30)))
@@ -117,7 +119,7 @@ def test_manager_uses_the_console_in_chinese_and_english(page_in, live_server, d
 
     page.get_by_role("link", name="任务", exact=True).click()
     page.wait_for_url("**/jobs/")
-    assert page.get_by_text("Not enough events to fit segments").first.is_visible()
+    assert page.get_by_text("connection to server at 127.0.0.1, port 5432 failed").first.is_visible()
     assert page.locator('tr[data-status="succeeded"] .status-tag').inner_text() == "成功"
     screenshot(page, "jobs-zh-hans")
 
