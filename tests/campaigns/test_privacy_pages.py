@@ -182,6 +182,26 @@ class TestAuditLog:
         html = signed_in(partner, Role.PRIVACY_ADMIN).get(reverse("privacy-audit-log")).content.decode()
         assert 'data-action="partner.thing"' in html and "platform.secret" not in html
 
+    def test_targets_and_details_read_as_names_and_key_value_pairs(self, platform):
+        # Given an event about a consumer with a count, a flag and a list in its metadata
+        consumer = ConsumerFactory(organization=platform)
+        audit_record(
+            action="consent.history.read",
+            organization=platform,
+            target=consumer,
+            metadata={"records": 3, "filtered": True, "purposes": ["marketing_contact", "personalization"]},
+        )
+        # When privacy admins read the log in English and in Chinese
+        english = signed_in(platform, Role.PRIVACY_ADMIN).get(reverse("privacy-audit-log")).content.decode()
+        chinese = signed_in(platform, Role.PRIVACY_ADMIN, "zh-hans").get(reverse("privacy-audit-log")).content.decode()
+        # Then the target is the model's name and id, and the details are key: value pairs, never a Python dict
+        row = english.split('data-action="consent.history.read"')[1].split("</tr>")[0]
+        assert f">consumer #{consumer.pk}</td>" in row and "campaigns.consumer#" not in row.split("title=")[0]
+        assert '<span class="text-body-secondary">records:</span> 3</span>' in row
+        assert '<span class="text-body-secondary">filtered:</span> yes</span>' in row
+        assert "marketing_contact, personalization" in row and "{&#x27;" not in row
+        assert f">消费者 #{consumer.pk}</td>" in chinese
+
     def test_reading_the_audit_log_is_itself_audited(self, privacy_admin):
         privacy_admin.get(reverse("privacy-audit-log"))
         assert AuditEvent.objects.filter(action="audit_log.read", actor=privacy_admin.user).exists()

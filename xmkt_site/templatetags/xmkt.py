@@ -266,6 +266,38 @@ def audience_rows(audience, organization) -> list[tuple[str, str]]:
 
 
 @register.filter
+def audit_target(event) -> str:
+    """An audit event's target as "<model verbose name> #<id>" ("consent record #53305", 同意记录 #53305)."""
+    from django.apps import apps
+
+    if not event.target_type:
+        return "—"
+    try:
+        name = str(apps.get_model(event.target_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        name = event.target_type
+    return f"{name} #{event.target_id}" if event.target_id else name
+
+
+def _metadata_value(value) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple):
+        return ", ".join(_metadata_value(item) for item in value) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={_metadata_value(item)}" for key, item in value.items()) or "—"
+    return "—" if value is None or value == "" else str(value)
+
+
+@register.filter
+def metadata_pairs(metadata) -> list[tuple[str, str]]:
+    """An audit event's metadata as (key, value) pairs for a key: value list instead of a Python dict."""
+    if not isinstance(metadata, dict):
+        return [("", str(metadata))] if metadata else []
+    return [(str(key), _metadata_value(value)) for key, value in metadata.items()]
+
+
+@register.filter
 def stored_message(text: str) -> str:
     """A job's stored progress message in the reader's language (see xmkt_site.stored_messages)."""
     return translated_stored_message(text)
