@@ -128,3 +128,12 @@ def test_a_nul_character_in_a_cell_is_a_row_error_not_a_server_error(db):
     page = response.content.decode()
     assert response.status_code == 200 and 'data-line="2"' in page and "Text may not contain NUL characters." in page
     assert not CatalogItem.objects.filter(organization=platform).exists()
+
+
+def test_the_history_lists_only_the_batches_of_ones_own_organization(db):
+    # given a partner that imported its catalogue
+    platform, partner = PlatformFactory(), OrganizationFactory()
+    upload(signed_in(partner, Role.PARTNER_USER), "items", ITEMS_CSV)
+    # when the platform's manager opens the import page, then the partner's batch is not there
+    page = signed_in(platform).get(reverse("data-import")).content.decode()
+    assert 'data-ingest="' not in page and "Nothing received yet" in page
