@@ -1,10 +1,12 @@
 # ruff: noqa: F811  (the web fixtures are imported by name and requested as arguments)
-"""How the campaign page shows a stored audience, the review checks and its KPI cards (Django test client)."""
+"""How campaign pages read (Django test client): the stored audience, review checks and KPI cards on the detail page,
+Chinese punctuation in the code-pool import problems."""
 
 import pytest
 
 from analytics.models import Segment, SegmentRun
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Role
+from campaigns.services.offers import offer_create
 from tests.factories import CampaignFactory
 from tests.web.conftest import analyst_client, manager_client, platform_org, sign_in  # noqa: F401  (fixtures)
 
@@ -52,3 +54,18 @@ def test_review_checks_are_text_badges_and_kpis_use_the_dashboard_cards(manager_
     assert "✅" not in page and "❌" not in page
     # And the KPI cards are the dashboard's kpi-card structure
     assert 'class="card kpi"' not in page and page.count('class="card kpi-card h-100"') == 4
+
+
+def test_a_repeated_code_names_its_first_line_in_full_width_brackets_in_chinese(sign_in, platform_org):
+    # Given an offer and a pasted list with one code twice
+    campaign = CampaignFactory(organization=platform_org)
+    offer = offer_create(campaign=campaign, name="收纳课", by=None)
+    client = sign_in(Role.CAMPAIGN_MANAGER, platform_org)
+    # When a Chinese reader imports it
+    page = client.post(
+        f"/campaigns/{campaign.pk}/offers/{offer.pk}/code-pools/new/",
+        {"name": "重复", "source": "import", "codes": "A1\nA1\n"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+    # Then the problem points at the first line in Chinese brackets
+    assert "（首次出现在第 1 行）" in page and "(首次" not in page
