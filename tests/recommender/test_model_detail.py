@@ -93,6 +93,10 @@ def test_a_version_page_shows_what_it_is_its_parameters_every_metric_and_the_cha
     for name in ("ndcg@10", "recall@10", "hit_rate@10", "novelty", "n_users"):
         assert f'data-metric="{name}"' in english
     assert 'data-metric="selected_by"' not in english
+    # each row names its metric for readers; the stored key is only a tooltip
+    assert '<th scope="row" class="fw-normal" title="hit_rate@10">Hit rate@10</th>' in english
+    assert '<th scope="row" class="fw-normal" title="n_users">Consumers measured</th>' in english
+    assert ">hit_rate@10<" not in english and ">n_users<" not in english
     assert "0.3512" in english and "3.2500" in english and "Validation, newcomers" in english and "0.4100" in english
     # and the champion comparison gives the validation NDCG@10 delta, linking the champion
     assert 'data-ndcg-delta="0.0512"' in english and "+0.0512" in english

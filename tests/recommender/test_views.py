@@ -25,6 +25,8 @@ def test_the_models_page_shows_the_champion_comparison_history_and_coverage(clie
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="comparison-table"' in html and 'id="metric-history-chart"' in html and 'data-kpi="coverage"' in html
+    assert '<td class="num text-nowrap">' in html  # the fit time never wraps
+    assert 'text-bg-success status-tag" data-status="champion"' in html  # champions green, candidates grey
 
 
 def test_a_partner_user_may_not_open_the_models_page(client, world):

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from xmkt_site.templatetags.xmkt import count, dt, duration, money, status_tag, task_label
+from xmkt_site.templatetags.xmkt import count, decimal, dt, duration, money, status_tag, task_label
 
 
 def test_money_is_yuan_with_separators_and_two_decimals():
@@ -43,6 +43,38 @@ def test_durations_read_naturally():
         assert duration(42) == "42 s"
         assert duration(185) == "3 min 5 s"
         assert duration(None) == "—"
+
+
+def test_a_sub_second_duration_says_under_a_second_instead_of_zero():
+    with translation.override("en"):
+        assert duration(0.008) == "< 1 s"
+        assert duration(0.6) == "1 s"
+    with translation.override("zh-hans"):
+        assert duration(0.008) == "不到 1 秒"
+
+
+def test_decimals_have_thousands_separators_in_both_languages():
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            assert decimal(3104.4) == "3,104.40"
+            assert decimal(12.345, 0) == "12"
+            assert decimal(None) == "—"
+
+
+def test_the_champion_model_tag_is_coloured_unlike_a_candidate():
+    assert "text-bg-success" in status_tag("champion", "Champion")
+    assert "text-bg-secondary" in status_tag("candidate", "Candidate")
+
+
+def test_chinese_wording_of_hidden_cells_and_minimum_group_size():
+    with translation.override("zh-hans"):
+        hidden = translation.ngettext(
+            "Figures behind fewer than %(k)s people are hidden: %(suppressed)s cell hidden.",
+            "Figures behind fewer than %(k)s people are hidden: %(suppressed)s cells hidden.",
+            8,
+        ) % {"k": 10, "suppressed": 8}
+        assert hidden.endswith("共隐藏 8 个单元格。")
+        assert translation.gettext("Minimum cell size k") == "最小群体规模 k"
 
 
 def test_status_tags_are_coloured_by_state():

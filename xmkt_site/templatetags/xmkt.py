@@ -26,6 +26,7 @@ STATUS_COLOURS = {
     "active": "success",
     "succeeded": "success",
     "granted": "success",
+    "champion": "success",  # the model version serving the API; candidates stay grey
     "completed": "dark",
     "paused": "warning",
     "suspended": "warning",
@@ -137,9 +138,11 @@ def dt(value) -> str:
 
 @register.filter
 def duration(seconds) -> str:
-    """A job's run time in words: 42 s, 3 min 5 s, 2 h 10 min."""
+    """A job's run time in words: < 1 s, 42 s, 3 min 5 s, 2 h 10 min."""
     if seconds is None:
         return "—"
+    if float(seconds) < 0.5:  # would round to "0 s", which reads as "did not run"
+        return _("< 1 s")
     total = int(round(float(seconds)))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
