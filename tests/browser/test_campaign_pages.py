@@ -247,3 +247,29 @@ def test_results_show_the_peeking_safe_read_out_and_the_bandit_sample_ratio_chec
     page.wait_for_load_state()
     assert "Always-valid p" in page.locator("#peeking").inner_text()
     screenshot(page, "campaign-results-peeking-en")
+
+
+def test_the_primary_actions_stay_right_of_a_long_lead_in_both_languages(page_in, live_server, world, screenshot):
+    # Given a draft campaign whose description runs over several lines at 1280 px
+    from tests.factories import CampaignFactory
+
+    campaign = CampaignFactory(
+        organization=world["platform"],
+        name="春季家居联名",
+        description="新房装修季的联名活动：课程加家居优惠券，面向近期浏览过收纳与装修课程的学员。" * 4,
+    )
+    for locale, name in (("en-US", "campaign-detail-long-lead-en"), ("zh-CN", "campaign-detail-long-lead-zh-hans")):
+        page = page_in(locale)
+        sign_in(page, live_server, "manager")
+        # When the manager opens it
+        page.goto(f"{live_server.url}/campaigns/{campaign.pk}/")
+        heading = page.locator(".page-header .page-heading").bounding_box()
+        actions = page.locator(".page-header .page-actions").bounding_box()
+        # Then the actions sit on the right of the title block, level with its top, not wrapped under it
+        assert actions["x"] >= heading["x"] + heading["width"]
+        assert abs(actions["y"] - heading["y"]) < 8
+        assert actions["x"] + actions["width"] > 1000
+        buttons = [page.locator(selector).bounding_box() for selector in ("#submit-review", '[data-action="cancel"]')]
+        assert abs(buttons[0]["y"] - buttons[1]["y"]) < 2  # side by side, not stacked in a narrow column
+        expect(page.locator("#submit-review")).to_be_visible()
+        screenshot(page, name)

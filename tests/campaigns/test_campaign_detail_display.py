@@ -29,7 +29,7 @@ def test_a_stored_audience_reads_as_labelled_rules_with_segment_names(analyst_cl
     assert '<dl class="row mb-0 audience-rules">' in page
     assert '<dt class="col-sm-4">Segments</dt><dd class="col-sm-8">Night readers</dd>' in page
     assert '<dt class="col-sm-4">Age bands</dt><dd class="col-sm-8">18-24, 25-34</dd>' in page
-    assert "Did at least once" in page and ">purchase<" in page
+    assert '<dt class="col-sm-4">Did at least once</dt><dd class="col-sm-8">Purchase</dd>' in page
     assert "segment_ids" not in page and "{&#x27;" not in page
 
 

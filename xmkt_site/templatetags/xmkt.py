@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from xmkt_site.stored_messages import translated_stored_message
@@ -222,17 +222,6 @@ AUDIENCE_RULE_LABELS = {
     "categories": gettext_lazy("Catalogue categories"),
 }
 
-EVENT_TYPE_LABELS = {
-    "view": pgettext_lazy("event type", "view"),
-    "click": pgettext_lazy("event type", "click"),
-    "add_to_cart": pgettext_lazy("event type", "add to cart"),
-    "purchase": pgettext_lazy("event type", "purchase"),
-    "refund": pgettext_lazy("event type", "refund"),
-    "enroll": pgettext_lazy("event type", "enrol"),
-    "complete": pgettext_lazy("event type", "complete"),
-    "rating": pgettext_lazy("event type", "rating"),
-    "share": pgettext_lazy("event type", "share"),
-}
 
 
 @register.simple_tag
@@ -240,7 +229,7 @@ def audience_rows(audience, organization) -> list[tuple[str, str]]:
     """A campaign's stored audience as (label, value) rows: segments by name, rules with translated labels.
 
     Empty when the audience is everyone the purposes allow."""
-    from analytics.models import Segment
+    from analytics.models import EventType, Segment
     from campaigns.models import Consumer
 
     audience = audience or {}
@@ -256,7 +245,8 @@ def audience_rows(audience, organization) -> list[tuple[str, str]]:
     value_labels = {
         "age_bands": dict(Consumer.AgeBand.choices),
         "genders": dict(Consumer.Gender.choices),
-        "event_types": EVENT_TYPE_LABELS,
+        "event_types": dict(EventType.choices),
+        "city_tiers": {tier: _("Tier %(n)s city") % {"n": tier} for tier in range(1, 6)},
     }
     for key, value in (audience.get("rules") or {}).items():
         if value in (None, "", []):
