@@ -290,6 +290,18 @@ def metadata_pairs(metadata) -> list[tuple[str, str]]:
     return [(str(key), _metadata_value(value)) for key, value in metadata.items()]
 
 
+@register.simple_tag
+def demo_logins_written() -> bool:
+    """Whether the sign-in page may point at the demo's logins file: only when "make run" wrote it (DEMO_LOGINS_FILE,
+    default var/demo-logins.txt, exists). make run runs without DEBUG, so DEBUG alone cannot tell a demo."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    path = getattr(settings, "DEMO_LOGINS_FILE", None) or Path(settings.BASE_DIR) / "var" / "demo-logins.txt"
+    return Path(path).is_file()
+
+
 @register.filter
 def stored_message(text: str) -> str:
     """A job's stored progress message in the reader's language (see xmkt_site.stored_messages)."""
