@@ -14,7 +14,16 @@ LANGUAGES = {
         "done": "Your password was changed.",
         "wrong_old": "Your old password was entered incorrectly.",
     },
-    "zh-hans": {"menu": "修改密码", "done": "密码已修改。", "wrong_old": "你的旧密码不正确。"},
+    "zh-hans": {"menu": "修改密码", "done": "密码已修改。", "wrong_old": "当前密码不正确，请重新输入。"},
+}
+# The labels follow the page's lead ("Enter your current password ..."), not Django's 旧密码 / 新密码确认.
+LABELS = {
+    "en": {
+        "old_password": "Current password",
+        "new_password1": "New password",
+        "new_password2": "Confirm new password",
+    },
+    "zh-hans": {"old_password": "当前密码", "new_password1": "新密码", "new_password2": "确认新密码"},
 }
 
 
@@ -43,6 +52,17 @@ def test_the_user_menu_leads_to_the_password_change_form(member, language):
     form = signed_in(member, language).get("/accounts/password/change/")
     assert form.status_code == 200
     assert 'name="old_password"' in form.content.decode() and LANGUAGES[language]["menu"] in form.content.decode()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_form_labels_match_the_lead_and_keep_djangos_field_names(member, language):
+    # when the form is opened
+    html = signed_in(member, language).get("/accounts/password/change/").content.decode()
+    # then each field carries our label, tied to Django's field by its id
+    for name, label in LABELS[language].items():
+        assert f'<label class="form-label" for="id_{name}">{label}</label>' in html
+        assert f'name="{name}"' in html
+    assert "旧密码" not in html and "新密码确认" not in html
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
