@@ -2,13 +2,15 @@
 """How campaign pages read (Django test client): the stored audience, review checks and KPI cards on the detail page,
 Chinese punctuation in the code-pool import problems."""
 
+import re
+
 import pytest
 
 from analytics.models import Segment, SegmentRun
 from campaigns.models import Campaign, Role
 from campaigns.services.offers import offer_create
 from tests.factories import CampaignFactory
-from tests.web.conftest import analyst_client, manager_client, platform_org, sign_in  # noqa: F401  (fixtures)
+from tests.web.conftest import analyst_client, homely, manager_client, platform_org, sign_in  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +71,18 @@ def test_a_repeated_code_names_its_first_line_in_full_width_brackets_in_chinese(
     ).content.decode()
     # Then the problem points at the first line in Chinese brackets
     assert "（首次出现在第 1 行）" in page and "(首次" not in page
+
+
+def test_campaign_and_audience_checkboxes_use_bootstrap_form_checks_like_the_api_key_form(
+    manager_client, platform_org, homely
+):
+    # Given a partner to choose and a draft campaign whose audience is editable
+    campaign = CampaignFactory(organization=platform_org)
+    # When the new-campaign form and the campaign page are opened
+    form = manager_client.get("/campaigns/new/").content.decode()
+    detail = manager_client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    # Then every checkbox is a labelled Bootstrap form-check, as django-bootstrap5 draws the API key's scopes
+    assert '<div class="form-check">' in form and 'class="form-check-input"' in form
+    assert 'class="form-check-label"' in form and "Homely" in form
+    age_bands = re.findall(r'<input[^>]*name="age_bands"[^>]*>', detail)
+    assert len(age_bands) == 6 and all('class="form-check-input"' in tag for tag in age_bands)
