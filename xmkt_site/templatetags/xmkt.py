@@ -223,7 +223,6 @@ AUDIENCE_RULE_LABELS = {
 }
 
 
-
 @register.simple_tag
 def audience_rows(audience, organization) -> list[tuple[str, str]]:
     """A campaign's stored audience as (label, value) rows: segments by name, rules with translated labels.
