@@ -297,9 +297,9 @@ def test_a_user_changes_the_password_from_the_user_menu_in_both_languages(page_i
     screenshot(page, "password-change-zh-hans")
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
-    page.get_by_label("Old password").fill(PASSWORD)
+    page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_label("New password", exact=True).fill("a-new-long-passphrase-2026")
-    page.get_by_label("New password confirmation").fill("a-new-long-passphrase-2026")
+    page.get_by_label("Confirm new password").fill("a-new-long-passphrase-2026")
     page.get_by_role("button", name="Change password").click()
     page.wait_for_url("**/accounts/password/change/done/")
     assert page.locator("h1").inner_text() == "Password changed"
