@@ -90,4 +90,3 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if matrix:
         terminalreporter.write_sep("=", "permission matrix (tests/xmkt_site/test_permission_matrix.py)")
         terminalreporter.write_line(matrix)
-
