@@ -1,6 +1,7 @@
 """Pages of segments and forecasts, and starting the analytics pipeline from them."""
 
 import csv
+import re
 
 import plotly.graph_objects as go
 from django.contrib import messages
@@ -330,11 +331,77 @@ def drivers_chart_html(forecast: Forecast) -> str:
     return _html(figure, "forecast-drivers-chart")
 
 
+# The numeric core writes its notes in plain English (it imports no Django); each known shape is re-said here in
+# the reader's language, with model names by their labels. An unknown note is shown as written.
+_NOTE_PATTERNS = [
+    (
+        re.compile(r"^the series is all zero; the forecast is zero with a zero-width interval$"),
+        lambda m: _("The series is all zero: the forecast is zero, with a zero-width interval."),
+    ),
+    (
+        re.compile(r"^exogenous values missing for some forecast days were carried forward$"),
+        lambda m: _("Driver values missing for some forecast days were carried forward."),
+    ),
+    (
+        re.compile(r"^(?P<n>\d+) outlier day\(s\) clipped to median \+ (?P<mads>[\d.]+) MAD$"),
+        lambda m: _("%(n)s outlier day(s) clipped to the median + %(mads)s MAD.") % m.groupdict(),
+    ),
+    (
+        re.compile(
+            r"^history of (?P<n>\d+) days is too short for a (?P<h>\d+)-day backtest; using (?P<model>\w+) unvalidated$"
+        ),
+        lambda m: (
+            _("%(n)s days of history are too short for a %(h)s-day backtest: %(model)s is used without one.")
+            % {"n": m["n"], "h": m["h"], "model": model_label(m["model"])}
+        ),
+    ),
+    (
+        re.compile(r"^history of (?P<n>\d+) days is too short for: (?P<models>.+)$"),
+        lambda m: (
+            _("%(n)s days of history are too short for: %(models)s.")
+            % {"n": m["n"], "models": _list_join(model_label(name.strip()) for name in m["models"].split(","))}
+        ),
+    ),
+    (
+        re.compile(r"^fell back to the mean of the last \(up to\) 7 days$"),
+        lambda m: _("Fell back to the mean of the last (up to) 7 days."),
+    ),
+    (
+        re.compile(r"^(?P<model>\w+) failed in the backtest and was dropped: (?P<error>.+)$"),
+        lambda m: (
+            _("%(model)s failed in the backtest and was dropped: %(error)s")
+            % {"model": model_label(m["model"]), "error": m["error"]}
+        ),
+    ),
+    (
+        re.compile(r"^every candidate failed in the backtest; fell back to the mean of the last 7 days$"),
+        lambda m: _("Every candidate failed in the backtest: fell back to the mean of the last 7 days."),
+    ),
+]
+
+
+def _list_join(parts) -> str:
+    return ("、" if _is_chinese() else ", ").join(parts)
+
+
+def forecast_note(note: str) -> str:
+    for pattern, say in _NOTE_PATTERNS:
+        match = pattern.match(note)
+        if match:
+            return say(match)
+    return note
+
+
+def forecast_notes(forecast: Forecast) -> list[str]:
+    return [forecast_note(note) for note in forecast.notes or []]
+
+
 def forecast_explanation(forecast: Forecast) -> str:
     """Why the winner won, in the reader's language, from the stored backtest."""
     rows = {row["model"]: row for row in forecast.backtest}
     if forecast.chosen_model in ("zero", "recent_mean") or not rows:
-        return _("No backtest was possible: %(notes)s") % {"notes": "; ".join(forecast.notes) or "—"}
+        notes = ("；" if _is_chinese() else "; ").join(forecast_notes(forecast)) or "—"
+        return _("No backtest was possible: %(notes)s") % {"notes": notes}
     chosen = rows.get(forecast.chosen_model) or rows.get("combination")
     singles = [row for name, row in rows.items() if name != "combination" and row["mae"] is not None]
     best_single = min(singles, key=lambda row: row["mae"]) if singles else None
@@ -500,6 +567,7 @@ def forecast_list_view(request: HttpRequest) -> HttpResponse:
                 "forecast": f,
                 "model": model_label(f.chosen_model),
                 "series_label": series_label(f.series_kind, f.series_key),
+                "notes": forecast_notes(f),
             }
             for f in page.object_list
         ],
@@ -532,6 +600,7 @@ def forecast_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "model": model_label(forecast.chosen_model),
         "series_label": series_label(forecast.series_kind, forecast.series_key),
         "explanation": forecast_explanation(forecast),
+        "notes": forecast_notes(forecast),
         "backtest": [{**row, "label": model_label(row["model"])} for row in forecast.backtest],
         "chart": forecast_chart_html(forecast),
         "drivers_chart": drivers_chart_html(forecast) if forecast.drivers else "",
