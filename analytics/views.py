@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from analytics.models import EventType
 from analytics.selectors.dashboard import EventSeries, dashboard_figures
-from campaigns.selectors.jobs import task_runs_visible_to
+from campaigns.selectors.jobs import task_runs_any_active, task_runs_visible_to
 from xmkt_site.access import INTERNAL_ROLES
 from xmkt_site.charts import figure_html
 from xmkt_site.views import ALL_PAGE_ROLES, JOB_START_ROLES, role_required
@@ -66,13 +66,23 @@ def events_chart_html(series: EventSeries) -> str:
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     figures = dashboard_figures(actor=actor, today=timezone.localdate())
+    # Jobs are internal machinery: a partner's people see the figures, not the platform's job queue.
+    latest_jobs = list(task_runs_visible_to(actor)[:LATEST_JOBS]) if actor.role in INTERNAL_ROLES else None
     context = {
         "figures": figures,
         "chart_html": "" if figures.events.is_empty else events_chart_html(figures.events),
-        # Jobs are internal machinery: a partner's people see the figures, not the platform's job queue.
-        "latest_jobs": list(task_runs_visible_to(actor)[:LATEST_JOBS]) if actor.role in INTERNAL_ROLES else None,
+        "latest_jobs": latest_jobs,
+        "jobs_polling": bool(latest_jobs) and task_runs_any_active(latest_jobs),
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+@role_required(INTERNAL_ROLES)
+def dashboard_jobs_view(request: HttpRequest) -> HttpResponse:
+    """The dashboard's latest-jobs card alone: polled while one of its jobs is queued or running."""
+    latest_jobs = list(task_runs_visible_to(request.actor)[:LATEST_JOBS])
+    context = {"latest_jobs": latest_jobs, "jobs_polling": task_runs_any_active(latest_jobs)}
+    return render(request, "analytics/partials/latest_jobs.html", context)
 
 
 @require_POST

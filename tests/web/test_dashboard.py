@@ -214,3 +214,24 @@ def test_dashboard_campaigns_in_chinese_and_their_empty_state(admin_client, plat
     chinese = admin_client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     # then the section and its columns are in Chinese
     assert "跨界活动" in chinese and "触达消费者" in chinese and "全部活动" in chinese
+
+
+def test_the_latest_jobs_card_polls_while_a_job_runs_and_stops_when_it_is_done(admin_client, platform_org):
+    # given a running rollup
+    run = TaskRun.objects.create(
+        task_name="analytics.tasks.rollup_events", organization=platform_org, status=TaskRun.Status.RUNNING, progress=40
+    )
+    # then the dashboard's card asks for itself again, and the card alone answers with the progress
+    body = admin_client.get(reverse("dashboard")).content.decode()
+    assert 'data-polling="true"' in body and f'hx-get="{reverse("dashboard-jobs")}"' in body
+    card = admin_client.get(reverse("dashboard-jobs")).content.decode()
+    assert card.startswith('<section class="card mt-3" id="latest-jobs"') and "40%" in card
+    # when it succeeds, the card stops polling
+    TaskRun.objects.filter(pk=run.pk).update(status=TaskRun.Status.SUCCEEDED, progress=100)
+    card = admin_client.get(reverse("dashboard-jobs")).content.decode()
+    assert 'data-polling="false"' in card and "hx-get" not in card and "100%" in card
+
+
+def test_a_partner_user_gets_no_latest_jobs_card(sign_in, homely):
+    client = sign_in(Role.PARTNER_USER, homely)
+    assert client.get(reverse("dashboard-jobs")).status_code == 403
