@@ -6,9 +6,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.functional import lazy
-from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaigns.models import (
@@ -25,7 +24,7 @@ from campaigns.models import (
 from campaigns.review_messages import review_report_localized
 from campaigns.selectors.campaigns import campaign_get, campaign_list, campaign_offer_stats
 from campaigns.selectors.partners import partners_visible_to
-from campaigns.services.audiences import EVENT_TYPES
+from campaigns.services.audiences import CITY_TIER_LABELS, EVENT_TYPE_LABELS, EVENT_TYPES
 from campaigns.services.campaigns import (
     ACTIONS,
     campaign_apply_action,
@@ -39,19 +38,6 @@ from xmkt_site.errors import ApplicationError, NotFoundError
 from xmkt_site.views import role_required
 
 PAGE_SIZE = 25
-# The event types' own labels (analytics.models.EventType, same msgids), without campaigns importing analytics.
-EVENT_TYPE_LABELS = {
-    "view": gettext_lazy("View"),
-    "click": gettext_lazy("Click"),
-    "add_to_cart": gettext_lazy("Add to cart"),
-    "purchase": gettext_lazy("Purchase"),
-    "refund": gettext_lazy("Refund"),
-    "enroll": gettext_lazy("Enrol"),
-    "complete": gettext_lazy("Complete"),
-    "rating": gettext_lazy("Rating"),
-    "share": gettext_lazy("Share"),
-}
-_tier_label = lazy(lambda tier: gettext("Tier %(n)s city") % {"n": tier}, str)
 LIST_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST, Role.PARTNER_USER})
 MANAGE_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER})
 READ_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST})
@@ -169,14 +155,14 @@ class AudienceForm(forms.Form):
     )
     city_tiers = forms.TypedMultipleChoiceField(
         label=gettext_lazy("City tiers"),
-        choices=[(t, _tier_label(t)) for t in range(1, 6)],
+        choices=list(CITY_TIER_LABELS.items()),
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     event_types = forms.MultipleChoiceField(
         label=gettext_lazy("Did at least once"),
-        choices=[(e, EVENT_TYPE_LABELS.get(e, e)) for e in EVENT_TYPES],
+        choices=[(e, EVENT_TYPE_LABELS[e]) for e in EVENT_TYPES],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )

@@ -8,11 +8,27 @@ force ever enter an audience.
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy
+
 from campaigns.models import Consumer
 from xmkt_site.errors import ApplicationError
 
 # Behaviour rules name event types; campaigns cannot import analytics, so the list is repeated here (a test checks it).
 EVENT_TYPES = ("view", "click", "add_to_cart", "purchase", "refund", "enroll", "complete", "rating", "share")
+# Their labels, with analytics.models.EventType's msgids, for the audience form and the campaign page.
+EVENT_TYPE_LABELS = {
+    "view": gettext_lazy("View"),
+    "click": gettext_lazy("Click"),
+    "add_to_cart": gettext_lazy("Add to cart"),
+    "purchase": gettext_lazy("Purchase"),
+    "refund": gettext_lazy("Refund"),
+    "enroll": gettext_lazy("Enrol"),
+    "complete": gettext_lazy("Complete"),
+    "rating": gettext_lazy("Rating"),
+    "share": gettext_lazy("Share"),
+}
+CITY_TIER_LABELS = {tier: lazy(lambda n: gettext("Tier %(n)s city") % {"n": n}, str)(tier) for tier in range(1, 6)}
 
 RULES: dict[str, str] = {
     # demographics

@@ -148,6 +148,12 @@ def test_event_types_known_to_audience_rules_match_the_analytics_event_types():
     from analytics.models import EventType
 
     assert set(EVENT_TYPES) == set(EventType.values)
+    # and their labels on campaign pages are the event types' own
+    from campaigns.services.audiences import EVENT_TYPE_LABELS
+
+    assert {key: str(label) for key, label in EVENT_TYPE_LABELS.items()} == {
+        value: str(label) for value, label in EventType.choices
+    }
 
 
 def test_old_behaviour_outside_the_activity_window_does_not_qualify():

@@ -228,8 +228,9 @@ def audience_rows(audience, organization) -> list[tuple[str, str]]:
     """A campaign's stored audience as (label, value) rows: segments by name, rules with translated labels.
 
     Empty when the audience is everyone the purposes allow."""
-    from analytics.models import EventType, Segment
+    from analytics.models import Segment
     from campaigns.models import Consumer
+    from campaigns.services.audiences import CITY_TIER_LABELS, EVENT_TYPE_LABELS
 
     audience = audience or {}
     separator = "、" if _is_chinese() else ", "
@@ -244,8 +245,8 @@ def audience_rows(audience, organization) -> list[tuple[str, str]]:
     value_labels = {
         "age_bands": dict(Consumer.AgeBand.choices),
         "genders": dict(Consumer.Gender.choices),
-        "event_types": dict(EventType.choices),
-        "city_tiers": {tier: _("Tier %(n)s city") % {"n": tier} for tier in range(1, 6)},
+        "event_types": EVENT_TYPE_LABELS,
+        "city_tiers": CITY_TIER_LABELS,
     }
     for key, value in (audience.get("rules") or {}).items():
         if value in (None, "", []):
