@@ -9,22 +9,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from analytics.services.imports import IMPORTERS, csv_upload_ingest, import_columns
 from campaigns.models import Role
-from campaigns.selectors.ingests import recent_ingests
+from campaigns.selectors.ingests import KIND_LABELS, recent_ingests
 from xmkt_site.errors import ApplicationError
 from xmkt_site.views import role_required
 
 IMPORT_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.PARTNER_USER})
 HISTORY_ROLES = IMPORT_ROLES | {Role.ANALYST, Role.PRIVACY_ADMIN}
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-KIND_LABELS = {
-    "consumers": pgettext_lazy("import kind", "Consumers"),
-    "items": pgettext_lazy("import kind", "Catalogue items"),
-    "events": pgettext_lazy("import kind", "Events"),
-}
 MAX_LISTED_PROBLEMS = 200
 
 
@@ -96,7 +90,6 @@ def import_view(request: HttpRequest) -> HttpResponse:
         "problem_count": problem_count,
         # Lists, not dicts: a template reading `columns.items` would get the "items" key.
         "columns": [(kind, KIND_LABELS[kind], import_columns(kind)) for kind in IMPORTERS],
-        "kind_labels": list(KIND_LABELS.items()),
         "history": recent_ingests(organization=actor.organization),
     }
     return render(request, "analytics/import.html", context)

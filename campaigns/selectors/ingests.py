@@ -3,12 +3,19 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import pgettext_lazy
+
 from campaigns.models import AuditEvent, Organization
 
 INGEST_ACTIONS = {
     "consumers.batch_ingest": "consumers",
     "catalog_items.batch_ingest": "items",
     "events.batch_ingest": "events",
+}
+KIND_LABELS = {
+    "consumers": pgettext_lazy("import kind", "Consumers"),
+    "items": pgettext_lazy("import kind", "Catalogue items"),
+    "events": pgettext_lazy("import kind", "Events"),
 }
 
 
@@ -24,6 +31,10 @@ class IngestRecord:
     updated: int
     duplicates: int
     erased: int
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.kind])
 
 
 def recent_ingests(*, organization: Organization, limit: int = 20) -> list[IngestRecord]:
