@@ -120,7 +120,21 @@ class DataCategory(models.TextChoices):
     CONTACT_HASHES = "contact_hashes", _("Hashed contact identifiers")
 
 
+class DataSharingAgreementQuerySet(models.QuerySet):
+    def in_force(self, day) -> "DataSharingAgreementQuerySet":
+        """Active and valid on `day` (a date: valid_from and valid_until are both inclusive)."""
+        return self.filter(status=DataSharingAgreement.Status.ACTIVE, valid_from__lte=day).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+        )
+
+    def between(self, first, second) -> "DataSharingAgreementQuerySet":
+        """Agreements of the two organizations (instances or ids), whichever is the platform."""
+        return self.filter(Q(platform=first, partner=second) | Q(platform=second, partner=first))
+
+
 class DataSharingAgreement(BaseModel):
+    objects = DataSharingAgreementQuerySet.as_manager()
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.models import (
@@ -227,10 +226,8 @@ class AudienceEstimate:
 
 def active_agreement(*, platform: Organization, partner: Organization, on) -> DataSharingAgreement | None:
     return (
-        DataSharingAgreement.objects.filter(
-            platform=platform, partner=partner, status=DataSharingAgreement.Status.ACTIVE, valid_from__lte=on
-        )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        DataSharingAgreement.objects.filter(platform=platform, partner=partner)
+        .in_force(on)
         .order_by("-valid_from", "-id")
         .first()
     )

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,16 +43,7 @@ def consent_policy_publish(
 
 
 def _active_agreement_exists(*, organization: Organization, recipient: Organization, on: datetime) -> bool:
-    day = timezone.localdate(on)
-    return (
-        DataSharingAgreement.objects.filter(
-            Q(platform=organization, partner=recipient) | Q(platform=recipient, partner=organization),
-            status=DataSharingAgreement.Status.ACTIVE,
-            valid_from__lte=day,
-        )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-        .exists()
-    )
+    return DataSharingAgreement.objects.between(organization, recipient).in_force(timezone.localdate(on)).exists()
 
 
 def _consent_build(

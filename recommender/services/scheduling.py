@@ -24,14 +24,9 @@ ABANDONED_AFTER = timedelta(hours=12)
 
 def training_targets_for(*, organization: Organization) -> list[Organization]:
     """The catalogues this organization may train on: its own first, then its agreed partners' by name."""
-    today = timezone.localdate()
     agreements = (
-        DataSharingAgreement.objects.filter(
-            Q(platform=organization) | Q(partner=organization),
-            status=DataSharingAgreement.Status.ACTIVE,
-            valid_from__lte=today,
-        )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        DataSharingAgreement.objects.filter(Q(platform=organization) | Q(partner=organization))
+        .in_force(timezone.localdate())
         .values_list("platform_id", "partner_id")
     )
     agreed = {other for pair in agreements for other in pair if other != organization.pk}

@@ -19,7 +19,6 @@ import numpy as np
 import scipy.sparse as sp
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -109,18 +108,7 @@ def serving_cache_clear() -> None:
 
 
 def active_agreement_exists(*, first: Organization | int, second: Organization | int) -> bool:
-    a = first.pk if isinstance(first, Organization) else first
-    b = second.pk if isinstance(second, Organization) else second
-    today = timezone.localdate()
-    return (
-        DataSharingAgreement.objects.filter(
-            Q(platform_id=a, partner_id=b) | Q(platform_id=b, partner_id=a),
-            status=DataSharingAgreement.Status.ACTIVE,
-            valid_from__lte=today,
-        )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .exists()
-    )
+    return DataSharingAgreement.objects.between(first, second).in_force(timezone.localdate()).exists()
 
 
 def serving_context(*, organization_id: int, catalog_slug: str) -> ServingContext:
