@@ -8,6 +8,7 @@ from django.db.models import Case, Count, IntegerField, Max, Min, OuterRef, Q, S
 from django.db.models.functions import Coalesce
 
 from analytics.models import DailyEventRollup, EventType
+from analytics.selectors.experiments import partner_min_cell
 from campaigns.models import (
     Assignment,
     Campaign,
@@ -19,7 +20,6 @@ from campaigns.models import (
 )
 from campaigns.selectors.campaigns import campaigns_visible_to
 from campaigns.selectors.consent import consent_rates as campaign_consent_rates
-from campaigns.services.campaigns import active_agreement
 from xmkt_site.access import Actor
 
 CHART_DAYS = 180
@@ -151,7 +151,7 @@ def _count_of(model, **filters) -> Subquery:
     return Coalesce(Subquery(rows.values("n")[:1], output_field=IntegerField()), 0)
 
 
-def campaign_overview(*, actor: Actor, today: date, rows: int = CAMPAIGN_ROWS) -> CampaignOverview:
+def campaign_overview(*, actor: Actor, rows: int = CAMPAIGN_ROWS) -> CampaignOverview:
     """The actor's campaigns that are live, coming or finished: how many per status, and the first `rows` of them
     (live first, newest start first) with consumers reached, conversions and revenue."""
     campaigns = campaigns_visible_to(organization=actor.organization).filter(status__in=CAMPAIGN_STATUS_ORDER)
@@ -183,21 +183,21 @@ def campaign_overview(*, actor: Actor, today: date, rows: int = CAMPAIGN_ROWS) -
             for c in listed
         ]
         return CampaignOverview(by_status, out)
-    return _partner_overview(partner=actor.organization, campaigns=list(listed), by_status=by_status, today=today)
+    return _partner_overview(partner=actor.organization, campaigns=list(listed), by_status=by_status)
 
 
 def _partner_overview(
-    *, partner: Organization, campaigns: list[Campaign], by_status: list[tuple[str, str, int]], today: date
+    *, partner: Organization, campaigns: list[Campaign], by_status: list[tuple[str, str, int]]
 ) -> CampaignOverview:
     """Only the conversions credited to the partner, each figure hidden when fewer consumers than the k of its
     agreement with the campaign's platform stand behind it (or no agreement is active), as partner results do."""
     rows, suppressed = [], 0
     for campaign in campaigns:
-        agreement = active_agreement(platform=campaign.organization, partner=partner, on=today)
+        k = partner_min_cell(campaign=campaign, partner=partner)
         own = Conversion.objects.filter(campaign=campaign, partner=partner).aggregate(
             n=Count("id"), people=Count("consumer_id", distinct=True), revenue=Sum("value")
         )
-        if agreement is None or own["people"] < agreement.min_aggregate_size:
+        if k is None or own["people"] < k:
             suppressed += 1
             rows.append(CampaignRow(campaign, None, None, None))
         else:
@@ -215,5 +215,5 @@ def dashboard_figures(*, actor: Actor, today: date) -> DashboardFigures:
         purchase_value_recent=purchase_value_recent,
         consent_rates=consent_rates(organization=organization),
         events=events_per_day(organization=organization),
-        campaigns=campaign_overview(actor=actor, today=today),
+        campaigns=campaign_overview(actor=actor),
     )
