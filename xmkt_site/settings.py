@@ -275,39 +275,36 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue("default"), Queue("ingest"), Queue("pipeline")]
 CELERY_TASK_ROUTES = {
-    "analytics.tasks.rollup_*": {"queue": "ingest"},
-    "analytics.tasks.run_*": {"queue": "pipeline"},
-    "analytics.tasks.build_*": {"queue": "pipeline"},
-    "analytics.tasks.segment_*": {"queue": "pipeline"},
-    "analytics.tasks.forecast_*": {"queue": "pipeline"},
+    "analytics.tasks.rollup.*": {"queue": "ingest"},
+    "analytics.tasks.pipeline.*": {"queue": "pipeline"},
     "recommender.tasks.*": {"queue": "pipeline"},
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "nightly-event-rollup": {
-        "task": "analytics.tasks.rollup_events_all_organizations",
+        "task": "analytics.tasks.rollup.rollup_events_all_organizations",
         "schedule": crontab(hour=2, minute=15),
     },
     "nightly-analytics-pipeline": {
-        "task": "analytics.tasks.run_analytics_pipeline",
+        "task": "analytics.tasks.pipeline.run_analytics_pipeline",
         "schedule": crontab(hour=3, minute=0),
     },
     "campaigns-start-end-due": {
-        "task": "campaigns.tasks.campaigns_start_end_due",
+        "task": "campaigns.tasks.campaigns.campaigns_start_end_due",
         "schedule": crontab(minute="*/5"),
     },
     "campaigns-reweight": {
-        "task": "analytics.tasks.campaigns_reweight",
+        "task": "analytics.tasks.experiments.campaigns_reweight",
         "schedule": crontab(minute=7),
     },
     "nightly-partner-data-retention": {
-        "task": "campaigns.tasks.retention_apply",
+        "task": "campaigns.tasks.retention.retention_apply",
         "schedule": crontab(hour=3, minute=30),
     },
     # After the analytics pipeline: one training per (platform organization, allowed catalogue), top-N precomputed.
     "nightly-recommender-training": {
-        "task": "recommender.tasks.train_recommenders_nightly",
+        "task": "recommender.tasks.training.train_recommenders_nightly",
         "schedule": crontab(hour=4, minute=0),
     },
 }

@@ -42,7 +42,6 @@ from analytics.demo.model import (
 from analytics.models import Event
 from analytics.services.overlap import overlap_tokens_mint_for_contacts
 from analytics.services.rollup import rollup_events
-from campaigns.identity import hash_phone
 from campaigns.models import (
     Campaign,
     CatalogItem,
@@ -56,6 +55,7 @@ from campaigns.models import (
     TaskRun,
     User,
 )
+from campaigns.services.identity import hash_phone
 from campaigns.services.privacy import erased_refs
 from xmkt_site.errors import ApplicationError
 

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.models import OverlapMatchToken, OverlapQuery, SegmentMembership
-from campaigns.identity import normalize_email, normalize_phone
 from campaigns.models import Consumer, DataPurpose, DataSharingAgreement, Organization, PartnerApiKey, User
 from campaigns.selectors.consent import consented_consumer_ids
 from campaigns.services.audit import audit_record
+from campaigns.services.identity import normalize_email, normalize_phone
 from xmkt_site.errors import ApplicationError, ConflictError, PermissionDeniedError
 
 BREAKDOWN_ATTRIBUTES = ("age_band", "gender", "city_tier")

@@ -18,14 +18,14 @@ from campaigns.models import Organization, TaskRun, User
 from campaigns.services.task_runs import task_run_create
 
 PIPELINE_STEPS = (
-    "analytics.tasks.build_profiles",
-    "analytics.tasks.segment_consumers",
-    "analytics.tasks.forecast_demand",
+    "analytics.tasks.pipeline.build_profiles",
+    "analytics.tasks.pipeline.segment_consumers",
+    "analytics.tasks.pipeline.forecast_demand",
 )
 
 
 def _step_tasks() -> list:
-    from analytics import tasks_pipeline  # the tasks import this module's callers, not the other way round
+    from analytics.tasks import pipeline as tasks_pipeline  # the tasks import this module's callers, not the other way round
 
     return [tasks_pipeline.build_profiles, tasks_pipeline.segment_consumers, tasks_pipeline.forecast_demand]
 

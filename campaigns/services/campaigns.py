@@ -26,8 +26,8 @@ from campaigns.models import (
     Organization,
     User,
 )
-from campaigns.review_messages import review_check
 from campaigns.services.audit import audit_record
+from campaigns.services.review_messages import review_check
 from xmkt_site.errors import ApplicationError, ConflictError
 
 Status = Campaign.Status

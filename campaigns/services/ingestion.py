@@ -24,9 +24,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.identity import hash_email, hash_phone
 from campaigns.models import CatalogItem, Consumer, Organization, PartnerApiKey, User
 from campaigns.services.audit import audit_record
+from campaigns.services.identity import hash_email, hash_phone
 from campaigns.services.privacy import erased_contact_hashes, erased_refs
 from campaigns.signals import consumer_contacts_received
 from xmkt_site.errors import ApplicationError

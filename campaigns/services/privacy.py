@@ -18,7 +18,6 @@ from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.identity import keyed_hash
 from campaigns.models import (
     ConsentRecord,
     Consumer,
@@ -30,6 +29,7 @@ from campaigns.models import (
     User,
 )
 from campaigns.services.audit import audit_record
+from campaigns.services.identity import keyed_hash
 from xmkt_site.errors import ApplicationError, ConflictError, NotFoundError
 
 # PIPL Art. 50 asks for a "timely" response without a number; GB/T 35273-2020 §8.7 sets 15 working days and GDPR

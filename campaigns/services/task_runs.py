@@ -112,13 +112,13 @@ def task_run_tracking(*, task_run_id: int, celery_task_id: str = "") -> Iterator
 
 # Jobs that stand alone: sent again with the same parameters they do the whole work. The analytics pipeline's steps are
 # not here: they run as one chain, so "Run analytics" starts the three again instead.
-RETRYABLE_TASKS = frozenset({"analytics.tasks.rollup_events", "recommender.tasks.train_recommender"})
+RETRYABLE_TASKS = frozenset({"analytics.tasks.rollup.rollup_events", "recommender.tasks.training.train_recommender"})
 PIPELINE_TASKS = frozenset(
     {
-        "analytics.tasks.run_analytics_pipeline",
-        "analytics.tasks.build_profiles",
-        "analytics.tasks.segment_consumers",
-        "analytics.tasks.forecast_demand",
+        "analytics.tasks.pipeline.run_analytics_pipeline",
+        "analytics.tasks.pipeline.build_profiles",
+        "analytics.tasks.pipeline.segment_consumers",
+        "analytics.tasks.pipeline.forecast_demand",
     }
 )
 

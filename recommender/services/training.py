@@ -315,7 +315,7 @@ def pipeline_run(
 def training_enqueue(
     *, organization: Organization, target: Organization, by: User | None = None, with_tensorflow: bool = False
 ) -> TaskRun:
-    from recommender.tasks import train_recommender
+    from recommender.tasks.training import train_recommender
 
     return task_run_enqueue(
         task=train_recommender,

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from scipy import stats
 
-from analytics.experiment_apis import results_payload
+from analytics.api.experiments import results_payload
 from analytics.ml.experiments import (
     cuped_welch_test,
     expected_users_from_weight_history,

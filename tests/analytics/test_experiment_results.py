@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from statsmodels.stats.proportion import proportions_ztest
 
-from analytics.experiment_apis import results_payload
+from analytics.api.experiments import results_payload
 from analytics.selectors.experiments import partner_campaign_results
 from campaigns.models import Assignment, Conversion
 from tests.analytics.test_experiment_tracking import running

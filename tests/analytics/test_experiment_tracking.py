@@ -11,7 +11,7 @@ from analytics.services.experiments import (
     conversions_record,
     exposures_record,
 )
-from analytics.tasks_experiments import campaigns_reweight
+from analytics.tasks.experiments import campaigns_reweight
 from campaigns.models import AllocationChange, Assignment, DataPurpose
 from campaigns.services.audiences import EVENT_TYPES
 from campaigns.services.campaigns import (

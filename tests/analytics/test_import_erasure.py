@@ -6,8 +6,8 @@ from django.db import connection
 
 from analytics.importers.online_retail import online_retail_import
 from analytics.models import Event
-from campaigns.identity import keyed_hash
 from campaigns.models import CatalogItem, Consumer, ErasureTombstone, Organization
+from campaigns.services.identity import keyed_hash
 from campaigns.services.privacy import dsr_create, dsr_erase
 from tests.analytics.test_import_online_retail import LINES, run_import, write_file
 from tests.campaigns.test_privacy_requests import _text_values

@@ -7,8 +7,8 @@ import pytest
 
 from analytics.models import OverlapMatchToken, OverlapQuery, Segment, SegmentMembership, SegmentRun
 from analytics.services.overlap import agreement_matching_key, overlap_run, overlap_tokens_mint
-from campaigns.identity import normalize_phone
 from campaigns.models import ApiScope, AuditEvent, Consumer, DataPurpose, DataSharingAgreement
+from campaigns.services.identity import normalize_phone
 from tests.factories import AgreementFactory, ConsentRecordFactory, ConsumerFactory, OrganizationFactory
 from xmkt_site.errors import ApplicationError, ConflictError, PermissionDeniedError
 

@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from analytics import tasks
 from analytics.models import DailyEventRollup, EventType
 from analytics.services.rollup import rollup_enqueue, rollup_enqueue_all_organizations, rollup_events
+from analytics.tasks import rollup as tasks
 from campaigns.models import TaskRun
 from campaigns.services.task_runs import task_run_create
 from tests.factories import ConsumerFactory, EventFactory
@@ -109,7 +109,7 @@ def test_enqueued_rollup_runs_after_commit_and_its_task_run_succeeds(shop, manag
         run = rollup_enqueue(organization=shop, by=manager)
 
     run.refresh_from_db()
-    assert run.task_name == "analytics.tasks.rollup_events"
+    assert run.task_name == "analytics.tasks.rollup.rollup_events"
     assert run.status == TaskRun.Status.SUCCEEDED
     assert run.progress == 100
     assert run.attempts == 1
@@ -175,14 +175,14 @@ def test_nightly_fan_out_queues_one_rollup_per_active_organization(
     with django_capture_on_commit_callbacks(execute=True):
         result = tasks.rollup_events_all_organizations.apply().get()
 
-    runs = TaskRun.objects.filter(task_name="analytics.tasks.rollup_events")
+    runs = TaskRun.objects.filter(task_name="analytics.tasks.rollup.rollup_events")
     assert sorted(runs.values_list("organization__slug", flat=True)) == sorted([shop.slug, partner.slug])
     assert set(runs.values_list("status", flat=True)) == {TaskRun.Status.SUCCEEDED}
     assert sorted(result["queued"]) == sorted(runs.values_list("pk", flat=True))
 
 
 def test_nightly_fan_out_skips_an_organization_whose_rollup_is_already_queued(shop, partner):
-    queued = task_run_create(task_name="analytics.tasks.rollup_events", organization=shop)
+    queued = task_run_create(task_name="analytics.tasks.rollup.rollup_events", organization=shop)
 
     runs = rollup_enqueue_all_organizations()
 

@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from analytics.insight_views import feature_label
 from analytics.models import Segment, SegmentMembership
+from analytics.pages.insights import feature_label
 from analytics.services.forecasts import forecasts_build
 from analytics.services.profiles import profiles_build
 from analytics.services.segments import segments_build

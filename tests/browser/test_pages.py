@@ -49,7 +49,7 @@ def demo(transactional_db):
     )
     now = timezone.now()
     rollup = TaskRun.objects.create(
-        task_name="analytics.tasks.rollup_events",
+        task_name="analytics.tasks.rollup.rollup_events",
         organization=platform,
         status=TaskRun.Status.SUCCEEDED,
         progress=100,
@@ -58,7 +58,7 @@ def demo(transactional_db):
         finished_at=now - timedelta(minutes=2),
     )
     failed = TaskRun.objects.create(
-        task_name="analytics.tasks.segment_consumers",
+        task_name="analytics.tasks.pipeline.segment_consumers",
         organization=platform,
         status=TaskRun.Status.FAILED,
         progress=35,
@@ -190,7 +190,7 @@ def test_jobs_page_shows_progress_live_and_stops_polling_when_done(page_in, live
     platform = PlatformFactory(slug="zhishi", name="知识星球学院")
     MembershipFactory(organization=platform, role=Role.ANALYST, user__username="analyst")
     run = TaskRun.objects.create(
-        task_name="analytics.tasks.rollup_events",
+        task_name="analytics.tasks.rollup.rollup_events",
         organization=platform,
         status=TaskRun.Status.RUNNING,
         progress=40,

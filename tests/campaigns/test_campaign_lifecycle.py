@@ -150,7 +150,7 @@ def test_beat_starts_scheduled_campaigns_and_completes_ended_ones():
 
 
 def test_beat_task_runs_with_a_task_run():
-    from campaigns.campaign_tasks import campaigns_start_end_due
+    from campaigns.tasks.campaigns import campaigns_start_end_due
 
     result = campaigns_start_end_due.delay().get()
     assert result == {"started": [], "ended": []}

@@ -4,8 +4,8 @@ import pytest
 from django.apps import apps
 
 from analytics.models import Event
-from campaigns.identity import hash_email, hash_phone, keyed_hash
 from campaigns.models import AuditEvent, Consumer, ErasureTombstone
+from campaigns.services.identity import hash_email, hash_phone, keyed_hash
 from campaigns.services.privacy import dsr_create, dsr_erase
 from tests.campaigns.test_privacy_requests import _text_values
 

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from campaigns.identity import hash_email, hash_phone
 from campaigns.models import AuditEvent, CatalogItem, Consumer, Role
+from campaigns.services.identity import hash_email, hash_phone
 from tests.factories import ConsumerFactory, MembershipFactory, issue_api_key
 from tests.ingestion_concurrency import post_at_once
 

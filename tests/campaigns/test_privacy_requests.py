@@ -8,7 +8,6 @@ from django.db import models
 from django.utils import timezone
 
 from analytics.models import Event
-from campaigns.identity import hash_email, hash_phone, keyed_hash
 from campaigns.models import (
     AuditEvent,
     ConsentRecord,
@@ -19,6 +18,7 @@ from campaigns.models import (
     PersonalTagDeletion,
 )
 from campaigns.services.consent import consent_record
+from campaigns.services.identity import hash_email, hash_phone, keyed_hash
 from campaigns.services.privacy import (
     DSR_RESPONSE_DAYS,
     dsr_access_export,

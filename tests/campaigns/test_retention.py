@@ -5,7 +5,7 @@ import pytest
 from analytics.models import Event
 from campaigns.models import AuditEvent, ConsentRecord, Consumer, TaskRun
 from campaigns.services.retention import behavioural_models, retention_apply
-from campaigns.tasks import retention_apply_task
+from campaigns.tasks.retention import retention_apply_task
 from tests.factories import AgreementFactory, ConsentRecordFactory, ConsumerFactory, EventFactory
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -72,6 +72,6 @@ class TestRetention:
 
     def test_the_beat_task_records_a_task_run_with_the_report(self, partner_data):
         result = retention_apply_task.apply(kwargs={}).get()
-        run = TaskRun.objects.get(task_name="campaigns.tasks.retention_apply")
+        run = TaskRun.objects.get(task_name="campaigns.tasks.retention.retention_apply")
         assert run.status == TaskRun.Status.SUCCEEDED
         assert run.result["total"] == result["total"]

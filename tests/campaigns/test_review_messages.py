@@ -9,8 +9,8 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from campaigns.models import Campaign, Role
-from campaigns.review_messages import review_message
 from campaigns.services.campaigns import AudienceEstimate, campaign_submit_for_review
+from campaigns.services.review_messages import review_message
 from tests.campaigns.test_campaign_lifecycle import ready_campaign
 from tests.factories import AgreementFactory, CampaignFactory, MembershipFactory
 from tests.web.conftest import homely, platform_org  # noqa: F401  (fixtures)

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from campaigns.models import TaskRun
-from recommender.tasks import train_recommender
+from recommender.tasks.training import train_recommender
 from tests.factories import AgreementFactory, EventFactory
 
 

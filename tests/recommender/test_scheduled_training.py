@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from campaigns.models import DataSharingAgreement, TaskRun
 from recommender.services.scheduling import TRAINING_TASK_NAME
-from recommender.tasks import train_recommenders_nightly
+from recommender.tasks.training import train_recommenders_nightly
 from tests.factories import AgreementFactory
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent

@@ -13,7 +13,7 @@ from tests.recommender.conftest import grant, make_world
 from xmkt_site.errors import ApplicationError
 from xmkt_site.stored_messages import translated_stored_message
 
-TRAIN_TASK = "recommender.tasks.train_recommender"
+TRAIN_TASK = "recommender.tasks.training.train_recommender"
 
 
 class RecordingTracker(TaskRunTracker):

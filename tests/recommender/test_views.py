@@ -2,8 +2,8 @@ from datetime import UTC, datetime
 
 from campaigns.models import AuditEvent, Organization, Role, TaskRun
 from recommender.models import ModelVersion
+from recommender.pages.registry import metric_history_chart_html
 from recommender.services.training import pipeline_run
-from recommender.views import metric_history_chart_html
 from tests.factories import MembershipFactory
 
 
@@ -38,7 +38,7 @@ def test_train_now_queues_a_training_job(client, world):
     platform, _items, _people = world
     response = client_for(client, platform, Role.CAMPAIGN_MANAGER).post("/recommendations/train/", {"target": "zhishi"})
     assert response.status_code == 302
-    assert TaskRun.objects.filter(task_name="recommender.tasks.train_recommender").exists()
+    assert TaskRun.objects.filter(task_name="recommender.tasks.training.train_recommender").exists()
 
 
 def test_the_preview_shows_history_and_reasons_and_is_audited(client, world):

@@ -75,7 +75,7 @@ def test_dashboard_shows_the_figures_and_the_chart(admin_client, platform_org, h
     today = timezone.localdate()
     rollup(platform_org, today, EventType.PURCHASE, 12_345, "98765.40")
     rollup(platform_org, today - timedelta(days=1), EventType.VIEW, 20)
-    TaskRun.objects.create(task_name="analytics.tasks.rollup_events", organization=platform_org, progress=40)
+    TaskRun.objects.create(task_name="analytics.tasks.rollup.rollup_events", organization=platform_org, progress=40)
     # when
     response = admin_client.get(reverse("dashboard"))
     # then
@@ -219,7 +219,10 @@ def test_dashboard_campaigns_in_chinese_and_their_empty_state(admin_client, plat
 def test_the_latest_jobs_card_polls_while_a_job_runs_and_stops_when_it_is_done(admin_client, platform_org):
     # given a running rollup
     run = TaskRun.objects.create(
-        task_name="analytics.tasks.rollup_events", organization=platform_org, status=TaskRun.Status.RUNNING, progress=40
+        task_name="analytics.tasks.rollup.rollup_events",
+        organization=platform_org,
+        status=TaskRun.Status.RUNNING,
+        progress=40,
     )
     # then the dashboard's card asks for itself again, and the card alone answers with the progress
     body = admin_client.get(reverse("dashboard")).content.decode()

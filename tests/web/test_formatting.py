@@ -88,5 +88,5 @@ def test_status_tags_are_coloured_by_state():
 
 def test_known_tasks_have_translated_names_and_others_keep_their_celery_name():
     with translation.override("zh-hans"):
-        assert task_label("analytics.tasks.rollup_events") == "每日事件汇总"
+        assert task_label("analytics.tasks.rollup.rollup_events") == "每日事件汇总"
     assert task_label("recommender.tasks.train") == "recommender.tasks.train"

@@ -8,7 +8,7 @@ from tests.factories import PlatformFactory
 
 
 def make_run(organization, **fields):
-    defaults = {"task_name": "analytics.tasks.rollup_events", "organization": organization}
+    defaults = {"task_name": "analytics.tasks.rollup.rollup_events", "organization": organization}
     return TaskRun.objects.create(**(defaults | fields))
 
 
@@ -112,7 +112,7 @@ def test_only_failed_standalone_jobs_of_ones_own_organization_are_retried(analys
     running.refresh_from_db()
     assert running.status == TaskRun.Status.RUNNING
     # a pipeline step is restarted with its pipeline, and the page says how
-    step = make_run(platform_org, task_name="analytics.tasks.segment_consumers", status=TaskRun.Status.FAILED)
+    step = make_run(platform_org, task_name="analytics.tasks.pipeline.segment_consumers", status=TaskRun.Status.FAILED)
     page = analyst_client.post(reverse("job-retry", args=[step.pk]), follow=True).content.decode()
     assert "This job cannot be retried on its own" in page and "Run analytics" in page
     assert f'data-retry="{step.pk}"' not in page
@@ -136,7 +136,7 @@ def test_a_job_waiting_for_its_automatic_retry_is_queued_not_failed_so_it_cannot
     # given a rollup whose body failed with a transient error (the tracking marked it failed) and that Celery retries
     from django.db import OperationalError
 
-    from analytics.tasks import rollup_events
+    from analytics.tasks.rollup import rollup_events
 
     run = make_run(platform_org, status=TaskRun.Status.FAILED, error="OperationalError: database is locked")
     rollup_events.on_retry(OperationalError("database is locked"), "celery-id", (), {"task_run_id": run.pk}, None)
@@ -151,9 +151,17 @@ def test_a_failed_job_is_not_retried_while_a_twin_with_the_same_parameters_is_qu
     # given a failed training and the same training queued again by the nightly tick
     params = {"target_id": platform_org.pk}
     failed = make_run(
-        platform_org, task_name="recommender.tasks.train_recommender", status=TaskRun.Status.FAILED, params=params
+        platform_org,
+        task_name="recommender.tasks.training.train_recommender",
+        status=TaskRun.Status.FAILED,
+        params=params,
     )
-    make_run(platform_org, task_name="recommender.tasks.train_recommender", status=TaskRun.Status.QUEUED, params=params)
+    make_run(
+        platform_org,
+        task_name="recommender.tasks.training.train_recommender",
+        status=TaskRun.Status.QUEUED,
+        params=params,
+    )
     # when the analyst presses Retry on the failed one, then it is refused and stays failed
     page = analyst_client.post(reverse("job-retry", args=[failed.pk]), follow=True).content.decode()
     assert "A newer run of this job is already queued or running." in page

@@ -1,7 +1,7 @@
 """The permission matrix, from the code: every route in the URL conf × every role and every key scope.
 
 Expectations come from what the views declare (`allowed_roles` / `required_scopes` on API views, the roles given to
-`xmkt_site.views.role_required` on pages) and a short list of deliberately public routes. A route the test cannot
+`xmkt_site.pages.access.role_required` on pages) and a short list of deliberately public routes. A route the test cannot
 classify, or a path parameter it cannot fill, fails the test with its name: new routes are covered or fail, never
 skipped. Cross-organization: partner A's people and keys ask for partner B's and the platform's objects (filled into
 the path) and must never get a 2xx/3xx answer containing B's marked data.
@@ -119,7 +119,8 @@ def _classify(route: Route) -> None:
         return
     raise AssertionError(
         f"Route {route.pattern!r} ({route.name}) is neither an API view with allowed_roles/required_scopes, nor a "
-        "page behind xmkt_site.views.role_required, nor listed in PUBLIC: classify it in test_permission_matrix.py."
+        "page behind xmkt_site.pages.access.role_required, nor listed in PUBLIC: classify it in "
+        "test_permission_matrix.py."
     )
 
 
@@ -171,7 +172,7 @@ def world(db):
     assessment = ImpactAssessment.objects.create(organization=b, agreement=agreement, title=f"{MARK} assessment")
     model_version = ModelVersion.objects.create(organization=b, target=b, label=f"{MARK} model", trained_at=now)
     job = TaskRun.objects.create(
-        task_name="analytics.tasks.rollup_events", organization=b, status=TaskRun.Status.FAILED, error=MARK
+        task_name="analytics.tasks.rollup.rollup_events", organization=b, status=TaskRun.Status.FAILED, error=MARK
     )
     issue_api_key(b, [ApiScope.CAMPAIGNS_READ])
     key_b = b.api_keys.get()

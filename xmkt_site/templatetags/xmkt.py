@@ -42,17 +42,17 @@ STATUS_COLOURS = {
 
 # What the Jobs page calls each background task; a task not listed shows its Celery name.
 TASK_LABELS = {
-    "analytics.tasks.rollup_events": gettext_lazy("Daily event rollup"),
-    "analytics.tasks.rollup_events_all_organizations": gettext_lazy("Nightly rollup of all organizations"),
+    "analytics.tasks.rollup.rollup_events": gettext_lazy("Daily event rollup"),
+    "analytics.tasks.rollup.rollup_events_all_organizations": gettext_lazy("Nightly rollup of all organizations"),
     "analytics.seed_demo": gettext_lazy("Demo data"),
-    "campaigns.tasks.retention_apply": gettext_lazy("Retention clean-up"),
-    "analytics.tasks.build_profiles": gettext_lazy("Consumer profiles"),
-    "analytics.tasks.segment_consumers": gettext_lazy("Behavioural segments"),
-    "analytics.tasks.forecast_demand": gettext_lazy("Demand forecasts"),
-    "analytics.tasks.run_analytics_pipeline": gettext_lazy("Analytics pipeline"),
-    "analytics.tasks.campaigns_reweight": gettext_lazy("Bandit re-weighting"),
-    "campaigns.tasks.campaigns_start_end_due": gettext_lazy("Start and end scheduled campaigns"),
-    "recommender.tasks.train_recommender": gettext_lazy("Recommender training"),
+    "campaigns.tasks.retention.retention_apply": gettext_lazy("Retention clean-up"),
+    "analytics.tasks.pipeline.build_profiles": gettext_lazy("Consumer profiles"),
+    "analytics.tasks.pipeline.segment_consumers": gettext_lazy("Behavioural segments"),
+    "analytics.tasks.pipeline.forecast_demand": gettext_lazy("Demand forecasts"),
+    "analytics.tasks.pipeline.run_analytics_pipeline": gettext_lazy("Analytics pipeline"),
+    "analytics.tasks.experiments.campaigns_reweight": gettext_lazy("Bandit re-weighting"),
+    "campaigns.tasks.campaigns.campaigns_start_end_due": gettext_lazy("Start and end scheduled campaigns"),
+    "recommender.tasks.training.train_recommender": gettext_lazy("Recommender training"),
 }
 
 

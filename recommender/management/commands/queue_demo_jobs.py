@@ -11,7 +11,7 @@ from analytics.services.pipeline import pipeline_enqueue
 from campaigns.models import DataSharingAgreement, Organization, TaskRun
 from recommender.models import ModelVersion
 from recommender.services.training import training_enqueue
-from recommender.tasks import train_recommender
+from recommender.tasks.training import train_recommender
 
 PENDING = (TaskRun.Status.QUEUED, TaskRun.Status.RUNNING)
 

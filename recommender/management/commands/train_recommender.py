@@ -29,7 +29,7 @@ class Command(BaseCommand):
         if options["sync"]:
             from campaigns.services.task_runs import task_run_create, task_run_tracking
             from recommender.services.training import pipeline_run
-            from recommender.tasks import train_recommender
+            from recommender.tasks.training import train_recommender
 
             run = task_run_create(
                 task_name=train_recommender.name,

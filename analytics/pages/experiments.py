@@ -1,0 +1,236 @@
+"""Experiment pages: submitting a campaign for review, the results page (conversions per arm over time, intervals,
+posteriors, sample-ratio banner, weight history), the partner portal (aggregates only, agreement k applied), and the
+`/t/<code>` tracking-link redirect."""
+
+import numpy as np
+import plotly.graph_objects as go
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from scipy import stats
+
+from analytics.ml.experiments import wilson_interval
+from analytics.selectors.experiment_readouts import campaign_readouts
+from analytics.selectors.experiments import (
+    campaign_counts,
+    campaign_results,
+    conversions_by_day,
+    partner_campaign_results,
+    weight_history,
+)
+from analytics.services.attribution import campaign_attribution, campaign_forecast_lift
+from analytics.services.experiments import campaign_review_run, tracking_link_follow
+from campaigns.models import Campaign, Role
+from campaigns.selectors.campaigns import campaign_get, campaign_list
+from campaigns.services.audit import audit_record
+from xmkt_site.charts import figure_html
+from xmkt_site.errors import ApplicationError, NotFoundError
+from xmkt_site.pages.access import role_required
+
+MANAGE_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER})
+READ_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST})
+FONT = {"family": '-apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'}
+ARM_COLOURS = ["#8c8c8c", "#1677ff", "#52c41a", "#faad14", "#eb2f96", "#722ed1"]
+
+
+def _campaign_or_404(request: HttpRequest, pk: int, *, for_write: bool = False) -> Campaign:
+    try:
+        return campaign_get(actor=request.actor, pk=pk, for_write=for_write)
+    except NotFoundError:
+        raise Http404(_("Campaign not found.")) from None
+
+
+def _html(figure: go.Figure, div_id: str, title: str, height: int = 340) -> str:
+    figure.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        height=height,
+        template="plotly_white",
+        font=FONT,
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return figure_html(figure, div_id)
+
+
+@require_POST
+@role_required(MANAGE_ROLES, platform_only=True)
+def campaign_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk, for_write=True)
+    try:
+        campaign = campaign_review_run(campaign=campaign, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        if campaign.status == Campaign.Status.APPROVED:
+            messages.success(request, _("Review passed: the campaign is approved and can be launched."))
+        else:
+            messages.warning(request, _("Review failed: see the reasons in the review report."))
+    return redirect("campaign-detail", pk=pk)
+
+
+def _charts(campaign: Campaign, results) -> dict[str, str]:
+    charts: dict[str, str] = {}
+    colours = {a.variant.key: ARM_COLOURS[i % len(ARM_COLOURS)] for i, a in enumerate(results.arms)}
+    names = {a.variant.key: a.variant.name for a in results.arms}
+    series = conversions_by_day(campaign=campaign)
+    if series:
+        figure = go.Figure()
+        for key, points in series.items():
+            figure.add_trace(
+                go.Scatter(
+                    x=[d.isoformat() for d, _n in points],
+                    y=list(np.cumsum([n for _d, n in points])),
+                    mode="lines+markers",
+                    name=names.get(key, key),
+                    line={"color": colours.get(key)},
+                )
+            )
+        figure.update_xaxes(title_text=_("Date"), tickformat="%Y-%m-%d")
+        figure.update_yaxes(title_text=_("Cumulative conversions"), rangemode="tozero")
+        charts["conversions"] = _html(figure, "conversions-chart", _("Conversions over time per arm"))
+    arms = [a for a in results.arms if a.users > 0]
+    if arms:
+        figure = go.Figure()
+        for arm in arms:
+            low, high = wilson_interval(arm.converters, arm.users)
+            rate = arm.converters / arm.users
+            figure.add_trace(
+                go.Scatter(
+                    x=[rate],
+                    y=[arm.variant.name],
+                    mode="markers",
+                    marker={"size": 12, "color": colours[arm.variant.key]},
+                    error_x={"type": "data", "symmetric": False, "array": [high - rate], "arrayminus": [rate - low]},
+                    name=arm.variant.name,
+                    showlegend=False,
+                )
+            )
+        figure.update_xaxes(title_text=_("Conversion rate (interval: 95%)"), tickformat=".1%", rangemode="tozero")
+        charts["intervals"] = _html(figure, "intervals-chart", _("Conversion rate per arm"), height=260)
+        figure = go.Figure()
+        top = max(stats.beta.ppf(0.9999, 1 + a.converters, 1 + a.users - a.converters) for a in arms)
+        grid = np.linspace(0, min(1.0, top), 400)
+        for arm in arms:
+            density = stats.beta.pdf(grid, 1 + arm.converters, 1 + arm.users - arm.converters)
+            figure.add_trace(
+                go.Scatter(
+                    x=grid,
+                    y=density,
+                    mode="lines",
+                    fill="tozeroy",
+                    name=arm.variant.name,
+                    line={"color": colours[arm.variant.key]},
+                )
+            )
+        figure.update_xaxes(title_text=_("Conversion rate"), tickformat=".1%")
+        figure.update_yaxes(title_text=_("Posterior density"))
+        charts["posterior"] = _html(figure, "posterior-chart", _("Posterior of each arm's conversion rate (Beta)"))
+    history = weight_history(campaign=campaign)
+    if history:
+        figure = go.Figure()
+        for arm in results.arms:
+            figure.add_trace(
+                go.Scatter(
+                    # Site-local wall-clock time: plotly.js ignores UTC offsets and would show UTC digits.
+                    x=[timezone.localtime(h.changed_at).strftime("%Y-%m-%d %H:%M:%S") for h in history],
+                    y=[h.weights.get(arm.variant.key, 0) for h in history],
+                    mode="lines+markers",
+                    line={"shape": "hv", "color": colours[arm.variant.key]},
+                    name=arm.variant.name,
+                )
+            )
+        figure.update_xaxes(type="date", tickformat="%Y-%m-%d %H:%M")
+        figure.update_yaxes(title_text=_("Share of traffic"), tickformat=".0%", range=[0, 1])
+        charts["weights"] = _html(figure, "weights-chart", _("Allocation weight history"))
+    return charts
+
+
+def _peeking_rows(comparisons: dict, readouts, names: dict[str, str]) -> list[dict]:
+    """Per treatment: the fixed-horizon comparison beside the sequential and CUPED read-outs (no statistics here)."""
+    cuped = {c.arm: c for c in readouts.cuped}
+    return [
+        {
+            "name": names.get(s.arm, s.arm),
+            "key": s.arm,
+            "fixed": comparisons.get(s.arm),
+            "sequential": s,
+            "cuped": cuped.get(s.arm),
+        }
+        for s in readouts.sequential
+    ]
+
+
+@role_required(READ_ROLES, platform_only=True)
+def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    results = campaign_results(campaign=campaign)
+    report = results.report
+    comparisons = {c.arm: c for c in report.comparisons} if report else {}
+    rows = []
+    for arm in results.arms:
+        comparison = comparisons.get(arm.variant.key)
+        low, high = wilson_interval(arm.converters, arm.users) if arm.users else (None, None)
+        rows.append(
+            {
+                "arm": arm,
+                "rate": arm.converters / arm.users if arm.users else None,
+                "low": low,
+                "high": high,
+                "comparison": comparison,
+            }
+        )
+    readouts = campaign_readouts(campaign=campaign, results=results)
+    bandit_srm = readouts.bandit_srm
+    srm = report.sample_ratio if report and report.sample_ratio else bandit_srm
+    names = {arm.variant.key: arm.variant.name for arm in results.arms}
+    context = {
+        "campaign": campaign,
+        "rows": rows,
+        "counts": campaign_counts(campaign=campaign),
+        "srm": srm,
+        "srm_is_bandit": srm is not None and srm is bandit_srm,
+        "srm_applies": results.srm_applies or bandit_srm is not None,
+        "readouts": readouts,
+        "peeking_rows": _peeking_rows(comparisons, readouts, names),
+        "notes": results.notes,
+        "charts": _charts(campaign, results) if any(a.users for a in results.arms) else {},
+        "attribution": campaign_attribution(campaign=campaign),
+        "lift": campaign_forecast_lift(campaign=campaign),
+        "history": weight_history(campaign=campaign)[-10:],
+    }
+    return render(request, "analytics/experiments/results.html", context)
+
+
+@role_required({Role.PARTNER_USER})
+def partner_campaign_list_view(request: HttpRequest) -> HttpResponse:
+    campaigns = campaign_list(organization=request.actor.organization)
+    return render(request, "analytics/experiments/partner_list.html", {"campaigns": campaigns})
+
+
+@role_required({Role.PARTNER_USER})
+def partner_campaign_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    payload = partner_campaign_results(campaign=campaign, partner=request.actor.organization)
+    audit_record(
+        action="campaign.partner_results_read",
+        user=request.user,
+        organization=request.actor.organization,
+        target=campaign,
+        metadata={"k": payload["k"], "suppressed_cells": payload["suppressed_cells"]},
+    )
+    return render(request, "analytics/experiments/partner_detail.html", {"campaign": campaign, "results": payload})
+
+
+@require_GET
+def tracking_link_view(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: redirects only to a destination on one of the campaign's allowed hosts (no open redirect)."""
+    destination = tracking_link_follow(code=code[:32], consumer_ref=request.GET.get("c", "")[:128])
+    if destination is None:
+        raise Http404(_("This link is unknown or no longer active."))
+    response = HttpResponseRedirect(destination)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,3 @@
+"""Celery adapters of campaigns, one module per domain; imported here so that autodiscovery registers them."""
+
+from campaigns.tasks import campaigns, retention  # noqa: F401

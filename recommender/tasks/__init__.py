@@ -1,0 +1,3 @@
+"""Celery adapters of the recommender; imported here so that autodiscovery registers them."""
+
+from recommender.tasks import training  # noqa: F401
