@@ -1,0 +1,3 @@
+"""Tables of the app, one module per domain; every model is re-exported here."""
+
+from .serving import *  # noqa: F403
