@@ -38,7 +38,7 @@ run: install secrets translations
 	export SECURE_COOKIES=$${SECURE_COOKIES:-false} SECURE_HSTS_SECONDS=$${SECURE_HSTS_SECONDS:-0}; \
 	$(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py collectstatic --no-input -v 0 && \
-	if [ -f analytics/management/commands/seed_demo.py ]; then \
+	if [ -f demo/management/commands/seed_demo.py ]; then \
 	  $(BIN)/python manage.py seed_demo --logins-file var/demo-logins.txt && \
 	  $(BIN)/python manage.py queue_demo_jobs; \
 	else echo "seed_demo is not available in this checkout: starting without demo data"; fi && \

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "campaigns",
     "analytics",
     "recommender",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -6,11 +6,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from analytics.demo.writer import demo_seed
 from analytics.models import ConsumerProfile, Forecast, ForecastPoint, Segment, SegmentMembership, SegmentRun
 from analytics.services.pipeline import PIPELINE_STEPS, pipeline_enqueue, pipeline_run_sync
 from campaigns.models import DataPurpose, Organization, TaskRun
 from campaigns.selectors.consent import consented_consumer_ids
+from demo.writer import demo_seed
 from tests.factories import ConsumerFactory, EventFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db

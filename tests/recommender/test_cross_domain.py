@@ -5,9 +5,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from analytics.demo.writer import demo_seed
 from campaigns.models import DataPurpose, Organization
 from campaigns.selectors.consent import consented_consumer_ids
+from demo.writer import demo_seed
 from recommender.ml import CrossDomainRecommender, IdEncoder, interactions_from_events
 from recommender.models import ModelVersion, Recommendation
 from recommender.services.datasets import dataset_build, linked_consumer_pairs

@@ -9,7 +9,7 @@ from typing import TypeVar
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from analytics.demo.writer import DEFAULT_LOGINS_FILE, demo_seed
+from demo.writer import DEFAULT_LOGINS_FILE, demo_seed
 from xmkt_site.errors import ApplicationError
 
 Row = TypeVar("Row")

@@ -25,20 +25,6 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from analytics.demo import catalogue as cat
-from analytics.demo.model import (
-    AGE_BANDS,
-    AGREEMENT_START_DAY,
-    EVENT_TYPES,
-    GENDERS,
-    POLICY_UPDATE_DAY,
-    PRE_WINDOW_SIGNUP_DAYS,
-    PURPOSES,
-    SHARING_CATEGORIES,
-    DemoSpec,
-    DemoWorld,
-    generate,
-)
 from analytics.models import Event
 from analytics.services.overlap import overlap_tokens_mint_for_contacts
 from analytics.services.rollup import rollup_events
@@ -57,6 +43,20 @@ from campaigns.models import (
 )
 from campaigns.services.identity import hash_phone
 from campaigns.services.privacy import erased_refs
+from demo import catalogue as cat
+from demo.model import (
+    AGE_BANDS,
+    AGREEMENT_START_DAY,
+    EVENT_TYPES,
+    GENDERS,
+    POLICY_UPDATE_DAY,
+    PRE_WINDOW_SIGNUP_DAYS,
+    PURPOSES,
+    SHARING_CATEGORIES,
+    DemoSpec,
+    DemoWorld,
+    generate,
+)
 from xmkt_site.errors import ApplicationError
 
 SEED_TASK_NAME = "analytics.seed_demo"

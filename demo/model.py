@@ -22,7 +22,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from analytics.demo import catalogue as cat
+from demo import catalogue as cat
 
 EVENT_TYPES: tuple[str, ...] = (
     "view",

@@ -12,9 +12,6 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from analytics.demo import catalogue as cat
-from analytics.demo.model import DemoSpec, T, generate
-from analytics.demo.writer import demo_logins_read, demo_seed
 from analytics.models import DailyEventRollup, Event
 from campaigns.models import (
     Campaign,
@@ -29,6 +26,9 @@ from campaigns.models import (
     Role,
 )
 from campaigns.services.privacy import consumer_ref_hash
+from demo import catalogue as cat
+from demo.model import DemoSpec, T, generate
+from demo.writer import demo_logins_read, demo_seed
 from xmkt_site.errors import ApplicationError
 
 END = date(2026, 11, 20)  # a 30-day window ending here contains Double-11
