@@ -220,7 +220,7 @@ BOOTSTRAP5 = {
 # --- REST API -------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "xmkt_site.api.authentication.ApiKeyAuthentication",
+        "campaigns.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["xmkt_site.api.permissions.HasRoleOrScope"],
