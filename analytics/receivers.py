@@ -4,7 +4,8 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from campaigns.signals import consumer_contacts_received
+from analytics.selectors.segments import segment_names
+from campaigns.signals import audience_segment_names_wanted, consumer_contacts_received
 
 
 @receiver(consumer_contacts_received, dispatch_uid="analytics.overlap_tokens")
@@ -13,3 +14,8 @@ def mint_overlap_tokens(sender: Any, *, organization, contacts, **kwargs) -> Non
     from analytics.services.overlap import overlap_tokens_mint_for_contacts
 
     overlap_tokens_mint_for_contacts(organization=organization, contacts=contacts)
+
+
+@receiver(audience_segment_names_wanted, dispatch_uid="analytics.audience_segment_names")
+def name_audience_segments(sender: Any, *, organization, segment_ids, **kwargs) -> dict[int, tuple[str, str]]:
+    return segment_names(organization=organization, pks=segment_ids)

@@ -29,6 +29,12 @@ def segment_get(*, organization: Organization, pk: int) -> Segment:
     return segment
 
 
+def segment_names(*, organization: Organization, pks: list[int]) -> dict[int, tuple[str, str]]:
+    """{segment id: (Chinese name, English name)} for the organization's segments among `pks`, current or not."""
+    rows = Segment.objects.filter(organization=organization, pk__in=pks).values_list("pk", "name_zh", "name_en")
+    return {pk: (name_zh, name_en) for pk, name_zh, name_en in rows}
+
+
 def segment_current_for(*, organization: Organization, pk: int) -> Segment | None:
     """The current segment with the same stable number as segment `pk` (which may belong to an earlier run): what a
     campaign audience that names `pk` targets today. None when that behaviour no longer forms a segment."""

@@ -56,7 +56,8 @@ TASK_LABELS = {
 }
 
 
-def _is_chinese() -> bool:
+def is_chinese() -> bool:
+    """Whether the reader reads Chinese (zh-hans), which picks separators, units and which name of a thing to show."""
     return (get_language() or "").lower().startswith("zh")
 
 
@@ -88,7 +89,7 @@ def count(value) -> str:
     number = _to_decimal(value)
     if number is None:
         return "—"
-    if _is_chinese():
+    if is_chinese():
         for size, unit in ((Decimal(100_000_000), "亿"), (Decimal(10_000), "万")):
             if abs(number) >= size:
                 scaled = (number / size).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -206,56 +207,8 @@ def _choice_sets() -> dict:
 def choice_labels(values, kind: str) -> str:
     """A stored list of choice values (purposes, data categories, scopes) as translated labels, comma separated."""
     labels = dict(_choice_sets()[kind].choices)
-    separator = "、" if _is_chinese() else ", "
+    separator = "、" if is_chinese() else ", "
     return separator.join(str(labels.get(value, value)) for value in (values or []))
-
-
-# What each stored audience rule is called on the campaign page (campaigns.services.audiences.RULES).
-AUDIENCE_RULE_LABELS = {
-    "age_bands": gettext_lazy("Age bands"),
-    "genders": gettext_lazy("Genders"),
-    "city_tiers": gettext_lazy("City tiers"),
-    "event_types": gettext_lazy("Did at least once"),
-    "min_events": gettext_lazy("At least this many of those events"),
-    "item_kinds": gettext_lazy("Item kinds"),
-    "active_within_days": gettext_lazy("Active within (days)"),
-    "categories": gettext_lazy("Catalogue categories"),
-}
-
-
-@register.simple_tag
-def audience_rows(audience, organization) -> list[tuple[str, str]]:
-    """A campaign's stored audience as (label, value) rows: segments by name, rules with translated labels.
-
-    Empty when the audience is everyone the purposes allow."""
-    from analytics.models import Segment
-    from campaigns.models import Consumer
-    from campaigns.services.audiences import CITY_TIER_LABELS, EVENT_TYPE_LABELS
-
-    audience = audience or {}
-    separator = "、" if _is_chinese() else ", "
-    rows: list[tuple[str, str]] = []
-    segment_ids = audience.get("segment_ids") or []
-    if segment_ids:
-        names = {
-            segment.pk: (segment.name_zh if _is_chinese() else segment.name_en) or f"#{segment.pk}"
-            for segment in Segment.objects.filter(organization=organization, pk__in=segment_ids)
-        }
-        rows.append((_("Segments"), separator.join(names.get(pk, f"#{pk}") for pk in segment_ids)))
-    value_labels = {
-        "age_bands": dict(Consumer.AgeBand.choices),
-        "genders": dict(Consumer.Gender.choices),
-        "event_types": EVENT_TYPE_LABELS,
-        "city_tiers": CITY_TIER_LABELS,
-    }
-    for key, value in (audience.get("rules") or {}).items():
-        if value in (None, "", []):
-            continue
-        labels = value_labels.get(key, {})
-        values = value if isinstance(value, list) else [value]
-        shown = separator.join(str(labels.get(item, item)) for item in values)
-        rows.append((str(AUDIENCE_RULE_LABELS.get(key, key)), shown))
-    return rows
 
 
 @register.filter
