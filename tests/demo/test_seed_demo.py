@@ -414,7 +414,7 @@ def test_platform_learners_of_home_organisation_buy_more_storage_at_the_partner(
 def test_apartment_buyers_turn_to_renovation_courses_afterwards():
     # given the generated world, and the platform enrolments of people who bought or booked at Skyline
     world = generate(DemoSpec(consumers=3000, days=180, end_date=END, seed=5))
-    renovation = np.array([item.category == "renovation" for item in cat.PLATFORM_ITEMS])
+    renovation = np.array([item.category == "renovation" for item in cat.CATALOGUES[cat.PLATFORM.slug]])
     events = world.events["zhixue"]
     first_day = (events.timestamp.min() + 8 * 3600) // 86400
     day = (events.timestamp + 8 * 3600) // 86400 - first_day
