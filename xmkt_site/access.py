@@ -4,11 +4,10 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
-from campaigns.models import Membership, Organization, PartnerApiKey, Role, User
+from campaigns.models import Membership, Organization, PartnerApiKey, User
+from xmkt_site.roles import Capability, roles_with
 
 ACTIVE_ORGANIZATION_SESSION_KEY = "active_organization_id"
-INTERNAL_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST, Role.PRIVACY_ADMIN})
-ALL_ROLES = frozenset(Role.values)
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,10 @@ class Actor:
 
     def has_role(self, roles: frozenset[str] | set[str]) -> bool:
         return self.role is not None and self.role in roles
+
+    def can(self, capability: Capability) -> bool:
+        """What a signed-in member's role allows (see xmkt_site.roles); an API key's scopes are checked apart."""
+        return self.has_role(roles_with(capability))
 
     def has_scopes(self, scopes: frozenset[str] | set[str] | tuple[str, ...]) -> bool:
         return set(scopes) <= self.scopes

@@ -5,19 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Role
 from xmkt_site.access import actor_for_request, memberships_of
+from xmkt_site.roles import Capability
 
-_INTERNAL = {Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST, Role.PRIVACY_ADMIN}
-
-# (url name, label, icon, roles that may open it)
+# (url name, label, icon, capability that opens it)
 NAVIGATION = [
-    ("dashboard", _("Dashboard"), "speedometer", _INTERNAL | {Role.PARTNER_USER}),
-    ("partner-list", _("Partners"), "people", {Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.PRIVACY_ADMIN}),
-    ("campaign-list", _("Campaigns"), "megaphone", _INTERNAL - {Role.PRIVACY_ADMIN} | {Role.PARTNER_USER}),
-    ("segment-list", _("Segments"), "diagram", {Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST}),
-    ("forecast-list", _("Forecasts"), "graph", {Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST}),
-    ("recommendation-models", _("Recommendations"), "stars", {Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST}),
-    ("privacy-home", _("Privacy"), "shield", {Role.ADMIN, Role.PRIVACY_ADMIN}),
-    ("job-list", _("Jobs"), "gear", _INTERNAL),
+    ("dashboard", _("Dashboard"), "speedometer", Capability.VIEW_DASHBOARD),
+    ("partner-list", _("Partners"), "people", Capability.READ_PARTNERS),
+    ("campaign-list", _("Campaigns"), "megaphone", Capability.BROWSE_CAMPAIGNS),
+    ("segment-list", _("Segments"), "diagram", Capability.READ_INSIGHTS),
+    ("forecast-list", _("Forecasts"), "graph", Capability.READ_INSIGHTS),
+    ("recommendation-models", _("Recommendations"), "stars", Capability.READ_MODELS),
+    ("privacy-home", _("Privacy"), "shield", Capability.MANAGE_PRIVACY),
+    ("job-list", _("Jobs"), "gear", Capability.VIEW_JOBS),
 ]
 
 
@@ -26,8 +25,8 @@ def navigation(request) -> dict:
         return {}
     actor = actor_for_request(request)
     items = []
-    for url_name, label, icon, roles in NAVIGATION:
-        if actor is None or actor.role not in roles:
+    for url_name, label, icon, capability in NAVIGATION:
+        if actor is None or not actor.can(capability):
             continue
         try:
             url = reverse(url_name)

@@ -22,18 +22,15 @@ from analytics.services.experiments import (
     exposures_record,
     tracking_link_create,
 )
-from campaigns.models import ApiScope, DataPurpose, Role
+from campaigns.models import ApiScope, DataPurpose
 from campaigns.selectors.campaigns import campaign_get
 from campaigns.selectors.consent import consumer_has_consent
 from campaigns.services.audit import audit_record
 from campaigns.services.review_messages import review_report_localized
-from xmkt_site.access import INTERNAL_ROLES, actor_for_request
+from xmkt_site.access import actor_for_request
 from xmkt_site.api.schema import name_nested_serializers
 from xmkt_site.errors import NotFoundError, PermissionDeniedError
-
-MANAGE_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER})
-TRACK_ROLES = MANAGE_ROLES
-READ_ROLES = INTERNAL_ROLES | {Role.PARTNER_USER}
+from xmkt_site.roles import Capability, roles_with
 
 
 def _finite(value):
@@ -45,7 +42,7 @@ def _finite(value):
 class CampaignReviewApi(APIView):
     """Submit a draft for review: the audience is measured and every check is reported with its reason."""
 
-    allowed_roles = MANAGE_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_CAMPAIGNS)
     required_scopes = None
 
     class OutputSerializer(serializers.Serializer):
@@ -65,7 +62,7 @@ class CampaignReviewApi(APIView):
 
 
 class CampaignAudienceEstimateApi(APIView):
-    allowed_roles = INTERNAL_ROLES
+    allowed_roles = roles_with(Capability.ANALYSE_CAMPAIGNS)
     required_scopes = None
 
     class OutputSerializer(serializers.Serializer):
@@ -83,7 +80,7 @@ class CampaignAudienceEstimateApi(APIView):
 class CampaignAssignmentApi(APIView):
     """The consumer's arm (sticky). A partner key gets it only for consumers who consented to sharing with it."""
 
-    allowed_roles = TRACK_ROLES
+    allowed_roles = roles_with(Capability.TRACK_CAMPAIGNS)
     required_scopes = (ApiScope.CAMPAIGNS_WRITE,)
 
     class OutputSerializer(serializers.Serializer):
@@ -140,7 +137,7 @@ class BatchOutputSerializer(serializers.Serializer):
 
 
 class ExposureCreateApi(APIView):
-    allowed_roles = TRACK_ROLES
+    allowed_roles = roles_with(Capability.TRACK_CAMPAIGNS)
     required_scopes = (ApiScope.CAMPAIGNS_WRITE,)
 
     class InputSerializer(serializers.Serializer):
@@ -164,7 +161,7 @@ class ExposureCreateApi(APIView):
 class ConversionCreateApi(APIView):
     """Idempotent by external_id: a replayed batch is accepted as duplicates and changes nothing."""
 
-    allowed_roles = TRACK_ROLES
+    allowed_roles = roles_with(Capability.TRACK_CAMPAIGNS)
     required_scopes = (ApiScope.CAMPAIGNS_WRITE,)
 
     class InputSerializer(serializers.Serializer):
@@ -274,7 +271,7 @@ def results_payload(campaign) -> dict:
 class CampaignResultsApi(APIView):
     """Platform: per-arm results and statistics. Partner key: its agreement-safe aggregates only."""
 
-    allowed_roles = READ_ROLES
+    allowed_roles = roles_with(Capability.READ_CAMPAIGNS_API)
     required_scopes = (ApiScope.CAMPAIGNS_READ,)
 
     @extend_schema(operation_id="campaign_results", responses=OpenApiTypes.OBJECT)
@@ -296,7 +293,7 @@ class CampaignResultsApi(APIView):
 
 
 class CampaignAttributionApi(APIView):
-    allowed_roles = INTERNAL_ROLES
+    allowed_roles = roles_with(Capability.ANALYSE_CAMPAIGNS)
     required_scopes = None
 
     @extend_schema(
@@ -323,7 +320,7 @@ class CampaignAttributionApi(APIView):
 
 
 class CampaignReweightApi(APIView):
-    allowed_roles = MANAGE_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_CAMPAIGNS)
     required_scopes = None
 
     @extend_schema(operation_id="campaign_reweight", request=None, responses=OpenApiTypes.OBJECT)
@@ -336,7 +333,7 @@ class CampaignReweightApi(APIView):
 
 
 class TrackingLinkCreateApi(APIView):
-    allowed_roles = MANAGE_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_CAMPAIGNS)
     required_scopes = None
 
     class InputSerializer(serializers.Serializer):

@@ -17,9 +17,7 @@ from campaigns.models import ApiScope, Role
 from campaigns.services.audit import audit_record
 from xmkt_site.access import Actor, actor_for_request
 from xmkt_site.errors import NotFoundError
-
-SEGMENT_READ_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST, Role.PARTNER_USER})
-FORECAST_READ_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST, Role.PARTNER_USER})
+from xmkt_site.roles import Capability, roles_with
 
 
 def _is_partner_view(actor: Actor) -> bool:
@@ -60,7 +58,7 @@ class PartnerSegmentOutputSerializer(serializers.Serializer):
 class SegmentListApi(APIView):
     """The current behavioural segments (platform roles), or the aggregates a partner's agreement allows."""
 
-    allowed_roles = SEGMENT_READ_ROLES
+    allowed_roles = roles_with(Capability.READ_INSIGHTS_API)
     required_scopes = (ApiScope.CAMPAIGNS_READ,)
 
     @extend_schema_serializer(component_name="SegmentListOutput")
@@ -111,7 +109,7 @@ class SegmentListApi(APIView):
 class SegmentDetailApi(APIView):
     """One segment: full profile for its organization's roles, the allowed aggregate for a partner."""
 
-    allowed_roles = SEGMENT_READ_ROLES
+    allowed_roles = roles_with(Capability.READ_INSIGHTS_API)
     required_scopes = (ApiScope.CAMPAIGNS_READ,)
 
     @extend_schema(operation_id="segments_retrieve", responses=SegmentOutputSerializer)
@@ -140,7 +138,7 @@ class ForecastListApi(APIView):
     """The organization's current demand forecasts, filtered by `series` (`total`, `category:<name>`) and
     `metric` (units | orders | revenue), with points, backtest of every candidate and drivers."""
 
-    allowed_roles = FORECAST_READ_ROLES
+    allowed_roles = roles_with(Capability.READ_INSIGHTS_API)
     required_scopes = (ApiScope.CAMPAIGNS_READ,)
 
     @extend_schema_serializer(component_name="ForecastOutput")

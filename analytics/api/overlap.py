@@ -7,9 +7,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.services.overlap import BREAKDOWN_ATTRIBUTES, MAX_UPLOAD, overlap_run
-from campaigns.models import ApiScope, DataSharingAgreement, Role
+from campaigns.models import ApiScope, DataSharingAgreement
 from xmkt_site.access import actor_for_request
 from xmkt_site.errors import NotFoundError
+from xmkt_site.roles import Capability, roles_with
 
 
 @extend_schema_serializer(component_name="OverlapCell")
@@ -23,7 +24,7 @@ class OverlapCellSerializer(serializers.Serializer):
 class OverlapRunApi(APIView):
     """Run a clean-room overlap under an agreement the caller's organization is the partner of."""
 
-    allowed_roles = frozenset({Role.ADMIN})
+    allowed_roles = roles_with(Capability.RUN_OVERLAP)
     required_scopes = (ApiScope.OVERLAP_RUN,)
 
     @extend_schema_serializer(component_name="OverlapRunInput")

@@ -7,12 +7,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.services.personal_tags import personal_tag_remove, personal_tags_of
-from campaigns.models import ApiScope, Consumer, PersonalTagDeletion, Role
+from campaigns.models import ApiScope, Consumer, PersonalTagDeletion
 from campaigns.services.audit import audit_record
 from xmkt_site.access import actor_for_request
 from xmkt_site.errors import ApplicationError, NotFoundError
-
-TAG_ROLES = frozenset({Role.ADMIN, Role.PRIVACY_ADMIN})
+from xmkt_site.roles import Capability, roles_with
 
 
 def _consumer(actor, external_ref: str) -> Consumer:
@@ -34,7 +33,7 @@ class PersonalTagSerializer(serializers.Serializer):
 class ConsumerTagListApi(APIView):
     """The tags used to personalise for one consumer: current segment and interest topics, deleted ones left out."""
 
-    allowed_roles = TAG_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_PRIVACY)
     required_scopes = (ApiScope.CONSENTS_WRITE,)
 
     @extend_schema_serializer(component_name="ConsumerTagListOutput")
@@ -61,7 +60,7 @@ class ConsumerTagListApi(APIView):
 class ConsumerTagDeleteApi(APIView):
     """Delete one tag; it stays out of the next segmentation and topic runs."""
 
-    allowed_roles = TAG_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_PRIVACY)
     required_scopes = (ApiScope.CONSENTS_WRITE,)
 
     @extend_schema(operation_id="consumer_tags_delete", responses={204: None})

@@ -12,9 +12,9 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from analytics.models import EventType
 from analytics.selectors.dashboard import EventSeries, dashboard_figures
 from campaigns.selectors.jobs import task_runs_any_active, task_runs_visible_to
-from xmkt_site.access import INTERNAL_ROLES
 from xmkt_site.charts import figure_html
-from xmkt_site.pages.access import ALL_PAGE_ROLES, JOB_START_ROLES, role_required
+from xmkt_site.pages.access import role_required
+from xmkt_site.roles import Capability
 
 LATEST_JOBS = 5
 # One colour per event type, stable across pages and languages.
@@ -62,12 +62,12 @@ def events_chart_html(series: EventSeries) -> str:
     return figure_html(figure, "events-per-day-chart")
 
 
-@role_required(ALL_PAGE_ROLES)
+@role_required(Capability.VIEW_DASHBOARD)
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     figures = dashboard_figures(actor=actor, today=timezone.localdate())
     # Jobs are internal machinery: a partner's people see the figures, not the platform's job queue.
-    latest_jobs = list(task_runs_visible_to(actor)[:LATEST_JOBS]) if actor.role in INTERNAL_ROLES else None
+    latest_jobs = list(task_runs_visible_to(actor)[:LATEST_JOBS]) if actor.can(Capability.VIEW_JOBS) else None
     context = {
         "figures": figures,
         "chart_html": "" if figures.events.is_empty else events_chart_html(figures.events),
@@ -77,7 +77,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/dashboard/dashboard.html", context)
 
 
-@role_required(INTERNAL_ROLES)
+@role_required(Capability.VIEW_JOBS)
 def dashboard_jobs_view(request: HttpRequest) -> HttpResponse:
     """The dashboard's latest-jobs card alone: polled while one of its jobs is queued or running."""
     latest_jobs = list(task_runs_visible_to(request.actor)[:LATEST_JOBS])
@@ -86,7 +86,7 @@ def dashboard_jobs_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(JOB_START_ROLES)
+@role_required(Capability.START_JOBS)
 def job_rollup_start_view(request: HttpRequest) -> HttpResponse:
     from analytics.services.rollup import rollup_enqueue  # written beside this page; imported where it is used
 

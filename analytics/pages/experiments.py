@@ -23,15 +23,14 @@ from analytics.selectors.experiments import (
 )
 from analytics.services.attribution import campaign_attribution, campaign_forecast_lift
 from analytics.services.experiments import campaign_review_run, tracking_link_follow
-from campaigns.models import Campaign, Role
+from campaigns.models import Campaign
 from campaigns.selectors.campaigns import campaign_get, campaign_list
 from campaigns.services.audit import audit_record
 from xmkt_site.charts import figure_html
 from xmkt_site.errors import ApplicationError, NotFoundError
 from xmkt_site.pages.access import role_required
+from xmkt_site.roles import Capability
 
-MANAGE_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER})
-READ_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST})
 FONT = {"family": '-apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'}
 ARM_COLOURS = ["#8c8c8c", "#1677ff", "#52c41a", "#faad14", "#eb2f96", "#722ed1"]
 
@@ -56,7 +55,7 @@ def _html(figure: go.Figure, div_id: str, title: str, height: int = 340) -> str:
 
 
 @require_POST
-@role_required(MANAGE_ROLES, platform_only=True)
+@role_required(Capability.MANAGE_CAMPAIGNS, platform_only=True)
 def campaign_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk, for_write=True)
     try:
@@ -163,7 +162,7 @@ def _peeking_rows(comparisons: dict, readouts, names: dict[str, str]) -> list[di
     ]
 
 
-@role_required(READ_ROLES, platform_only=True)
+@role_required(Capability.READ_CAMPAIGNS, platform_only=True)
 def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
     results = campaign_results(campaign=campaign)
@@ -204,13 +203,13 @@ def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "analytics/experiments/results.html", context)
 
 
-@role_required({Role.PARTNER_USER})
+@role_required(Capability.USE_PARTNER_PORTAL)
 def partner_campaign_list_view(request: HttpRequest) -> HttpResponse:
     campaigns = campaign_list(organization=request.actor.organization)
     return render(request, "analytics/experiments/partner_list.html", {"campaigns": campaigns})
 
 
-@role_required({Role.PARTNER_USER})
+@role_required(Capability.USE_PARTNER_PORTAL)
 def partner_campaign_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
     payload = partner_campaign_results(campaign=campaign, partner=request.actor.organization)

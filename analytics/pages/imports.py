@@ -11,13 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from analytics.services.imports import IMPORTERS, csv_upload_ingest, import_columns
-from campaigns.models import Role
 from campaigns.selectors.ingests import KIND_LABELS, recent_ingests
 from xmkt_site.errors import ApplicationError
 from xmkt_site.pages.access import role_required
+from xmkt_site.roles import Capability
 
-IMPORT_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.PARTNER_USER})
-HISTORY_ROLES = IMPORT_ROLES | {Role.ANALYST, Role.PRIVACY_ADMIN}
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_LISTED_PROBLEMS = 200
 
@@ -45,11 +43,11 @@ def _problems(error: ApplicationError) -> list[dict]:
     ]
 
 
-@role_required(HISTORY_ROLES)
+@role_required(Capability.VIEW_IMPORTS)
 def import_view(request: HttpRequest) -> HttpResponse:
     """Upload a CSV (import roles), read what arrived lately through the API and this page (every internal role)."""
     actor = request.actor
-    may_import = actor.has_role(IMPORT_ROLES)
+    may_import = actor.can(Capability.IMPORT_DATA)
     form = ImportForm(request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind", "")})
     problems: list[dict] = []
     problem_count = 0
@@ -95,7 +93,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/imports/import.html", context)
 
 
-@role_required(HISTORY_ROLES)
+@role_required(Capability.VIEW_IMPORTS)
 def import_template_view(request: HttpRequest, kind: str) -> HttpResponse:
     """An empty CSV with the header line of a kind, to fill in a spreadsheet."""
     if kind not in IMPORTERS:

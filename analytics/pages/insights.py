@@ -23,13 +23,13 @@ from analytics.selectors.segments import (
     segment_run_current,
     segment_size_history,
 )
-from campaigns.models import Role, TaskRun
+from campaigns.models import TaskRun
 from campaigns.services.audit import audit_record
 from xmkt_site.charts import figure_html
 from xmkt_site.errors import ApplicationError, NotFoundError
 from xmkt_site.pages.access import role_required
+from xmkt_site.roles import Capability
 
-INSIGHT_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST})
 PAGE_SIZE = 25
 FONT = '-apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
 PALETTE = ["#1677ff", "#52c41a", "#faad14", "#eb2f96", "#13c2c2", "#722ed1", "#fa541c", "#2f54eb", "#a0d911", "#8c8c8c"]
@@ -433,7 +433,7 @@ def forecast_explanation(forecast: Forecast) -> str:
 SEGMENT_SORTS = {"key": "key", "-key": "-key", "size": "size", "-size": "-size", "name": "name_en", "-name": "-name_en"}
 
 
-@role_required(INSIGHT_ROLES)
+@role_required(Capability.READ_INSIGHTS)
 def segment_list_view(request: HttpRequest) -> HttpResponse:
     organization = request.actor.organization
     run = segment_run_current(organization=organization)
@@ -465,7 +465,7 @@ def segment_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/segments/segment_list.html", context)
 
 
-@role_required(INSIGHT_ROLES)
+@role_required(Capability.READ_INSIGHTS)
 def segment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     organization = request.actor.organization
     segment = _segment_or_404(request, pk)
@@ -487,7 +487,7 @@ def segment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "analytics/segments/segment_detail.html", context)
 
 
-@role_required(INSIGHT_ROLES)
+@role_required(Capability.READ_INSIGHTS)
 def segment_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Members as CSV: pseudonymous external references of consented consumers only. Audited (ids and counts)."""
     segment = _segment_or_404(request, pk)
@@ -510,7 +510,7 @@ def segment_export_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(INSIGHT_ROLES)
+@role_required(Capability.START_JOBS)
 def analytics_run_view(request: HttpRequest) -> HttpResponse:
     from analytics.services.pipeline import pipeline_enqueue
 
@@ -546,7 +546,7 @@ FORECAST_SORTS = {
 }
 
 
-@role_required(INSIGHT_ROLES)
+@role_required(Capability.READ_INSIGHTS)
 def forecast_list_view(request: HttpRequest) -> HttpResponse:
     organization = request.actor.organization
     series = request.GET.get("series", "")
@@ -588,7 +588,7 @@ def forecast_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@role_required(INSIGHT_ROLES)
+@role_required(Capability.READ_INSIGHTS)
 def forecast_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         forecast = forecast_get(organization=request.actor.organization, pk=pk)

@@ -18,19 +18,16 @@ from campaigns.models import (
     DataPurpose,
     Offer,
     Organization,
-    Role,
     Variant,
 )
 from campaigns.selectors.campaigns import campaign_get, campaign_list
 from campaigns.services.campaigns import campaign_apply_action, campaign_audience_set, campaign_create, campaign_update
 from campaigns.services.review_messages import review_report_localized
 from campaigns.services.variants import co_branding_set, variant_create
-from xmkt_site.access import INTERNAL_ROLES, actor_for_request
+from xmkt_site.access import actor_for_request
 from xmkt_site.api.schema import name_nested_serializers
 from xmkt_site.errors import ApplicationError, NotFoundError
-
-MANAGE_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER})
-READ_ROLES = INTERNAL_ROLES | {Role.PARTNER_USER}
+from xmkt_site.roles import Capability, roles_with
 
 
 def _partners(actor, ids: list[int]) -> list[Organization]:
@@ -123,7 +120,7 @@ class CampaignInputSerializer(serializers.Serializer):
 
 
 class CampaignListApi(APIView):
-    allowed_roles = READ_ROLES
+    allowed_roles = roles_with(Capability.READ_CAMPAIGNS_API)
     required_scopes = (ApiScope.CAMPAIGNS_READ,)
 
     class FilterSerializer(serializers.Serializer):
@@ -141,7 +138,7 @@ class CampaignListApi(APIView):
 
 
 class CampaignCreateApi(APIView):
-    allowed_roles = MANAGE_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_CAMPAIGNS)
     required_scopes = None  # campaigns are the platform's: partners take part, they do not create them
 
     InputSerializer = CampaignInputSerializer
@@ -159,7 +156,7 @@ class CampaignCreateApi(APIView):
 
 
 class CampaignDetailApi(APIView):
-    allowed_roles = READ_ROLES
+    allowed_roles = roles_with(Capability.READ_CAMPAIGNS_API)
     required_scopes = (ApiScope.CAMPAIGNS_READ,)
 
     @extend_schema(operation_id="campaign_detail", responses=CampaignOutputSerializer)
@@ -169,7 +166,7 @@ class CampaignDetailApi(APIView):
 
 
 class CampaignUpdateApi(APIView):
-    allowed_roles = MANAGE_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_CAMPAIGNS)
     required_scopes = None
 
     class InputSerializer(CampaignInputSerializer):
@@ -190,7 +187,7 @@ class CampaignUpdateApi(APIView):
 class CampaignActionApi(APIView):
     """schedule, launch, pause, resume, complete, cancel, reopen. (Review: POST .../review/.)"""
 
-    allowed_roles = MANAGE_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_CAMPAIGNS)
     required_scopes = None
 
     @extend_schema(operation_id="campaign_action", request=None, responses=CampaignOutputSerializer)
@@ -202,7 +199,7 @@ class CampaignActionApi(APIView):
 
 
 class CampaignAudienceSetApi(APIView):
-    allowed_roles = MANAGE_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_CAMPAIGNS)
     required_scopes = None
 
     class InputSerializer(serializers.Serializer):
@@ -225,7 +222,7 @@ class CampaignAudienceSetApi(APIView):
 
 
 class VariantCreateApi(APIView):
-    allowed_roles = MANAGE_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_CAMPAIGNS)
     required_scopes = None
 
     class InputSerializer(serializers.Serializer):
@@ -263,7 +260,7 @@ class VariantCreateApi(APIView):
 class CoBrandingSetApi(APIView):
     """Per partner: display name, logo (PNG/JPEG ≤ 512 KB, as a multipart file or base64 `logo_base64`), copy."""
 
-    allowed_roles = MANAGE_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_CAMPAIGNS)
     required_scopes = None
     parser_classes = [JSONParser, MultiPartParser]
 

@@ -6,11 +6,10 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns.models import ApiScope, Role
+from campaigns.models import ApiScope
 from campaigns.services.ingestion import BatchResult, batch_rows_read, catalog_item_batch_ingest, consumer_batch_ingest
 from xmkt_site.access import actor_for_request
-
-INGEST_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER})
+from xmkt_site.roles import Capability, roles_with
 
 
 class ErasedCountMixin:
@@ -41,7 +40,7 @@ class BatchUploadSerializer(serializers.Serializer):
 class BatchIngestApi(APIView):
     """One shape for every batch endpoint: `{<rows_key>: [...]}` or a CSV upload in `file`; whole or nothing."""
 
-    allowed_roles = INGEST_ROLES
+    allowed_roles = roles_with(Capability.INGEST_DATA)
     parser_classes = [JSONParser, MultiPartParser]
     rows_key = ""
     OutputSerializer = BatchOutputSerializer

@@ -5,7 +5,6 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns.api.campaigns import MANAGE_ROLES
 from campaigns.models import (
     CatalogItem,
     Consumer,
@@ -23,6 +22,7 @@ from campaigns.services.offers import (
 from xmkt_site.access import actor_for_request
 from xmkt_site.api.schema import name_nested_serializers
 from xmkt_site.errors import ApplicationError, NotFoundError
+from xmkt_site.roles import Capability, roles_with
 
 
 def _offer_references(campaign, values: dict) -> dict:
@@ -57,7 +57,7 @@ class OfferCreateApi(APIView):
     """GET: the campaign's offers with their code pools (total / redeemed / remaining) and spend against the budget.
     POST: a new offer (a course with a partner voucher, its price and cost per redemption)."""
 
-    allowed_roles = MANAGE_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_OFFERS)
     required_scopes = None
 
     @extend_schema_serializer(component_name="OfferListOutput")
@@ -123,7 +123,7 @@ class OfferCreateApi(APIView):
 class OfferUpdateApi(APIView):
     """Change an offer's terms before the campaign launches (409 `offer_frozen` afterwards). Only the fields sent."""
 
-    allowed_roles = MANAGE_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_OFFERS)
     required_scopes = None
 
     @extend_schema_serializer(component_name="OfferUpdateInput")
@@ -149,7 +149,7 @@ class OfferUpdateApi(APIView):
 
 
 class CodePoolCreateApi(APIView):
-    allowed_roles = MANAGE_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_OFFERS)
     required_scopes = None
 
     class InputSerializer(serializers.Serializer):
@@ -184,7 +184,7 @@ class CodePoolCreateApi(APIView):
 class CodeRedeemApi(APIView):
     """Hand one code of the pool to a consumer. Replaying the same redemption_ref returns the same code."""
 
-    allowed_roles = MANAGE_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_OFFERS)
     required_scopes = None
 
     class InputSerializer(serializers.Serializer):

@@ -9,17 +9,17 @@ from campaigns.models import (
     DataCategory,
     DataPurpose,
     Organization,
-    Role,
 )
 from xmkt_site.access import actor_for_request
 from xmkt_site.api.schema import name_nested_serializers
 from xmkt_site.errors import ApplicationError
+from xmkt_site.roles import Capability, roles_with
 
 
 class AgreementCreateApi(APIView):
     """Record a signed data-sharing agreement with a partner. Platform administrators only."""
 
-    allowed_roles = frozenset({Role.ADMIN})
+    allowed_roles = roles_with(Capability.MANAGE_AGREEMENTS)
     required_scopes = None
 
     class InputSerializer(serializers.Serializer):

@@ -16,7 +16,6 @@ from campaigns.models import (
     DataPurpose,
     DataSubjectRequest,
     Organization,
-    Role,
 )
 from campaigns.selectors.consent import consent_history, consent_state
 from campaigns.selectors.privacy import dsr_get, dsr_is_overdue, dsr_list
@@ -25,8 +24,8 @@ from campaigns.services.consent import ConsentInput, consent_record_batch
 from campaigns.services.privacy import dsr_create, dsr_execute, dsr_reject
 from xmkt_site.access import Actor, actor_for_request
 from xmkt_site.errors import ApplicationError, NotFoundError
+from xmkt_site.roles import Capability, roles_with
 
-PRIVACY_ROLES = frozenset({Role.ADMIN, Role.PRIVACY_ADMIN})
 MAX_CONSENT_BATCH = 10_000
 
 
@@ -78,7 +77,7 @@ class ConsentOutputSerializer(serializers.ModelSerializer):
 class ConsentCreateApi(APIView):
     """Record consent grants or withdrawals: one object, or `{"consents": [...]}` (all or none)."""
 
-    allowed_roles = PRIVACY_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_PRIVACY)
     required_scopes = (ApiScope.CONSENTS_WRITE,)
 
     @extend_schema_serializer(component_name="ConsentCreateOutput")
@@ -151,7 +150,7 @@ class ConsentCreateApi(APIView):
 class ConsumerConsentHistoryApi(APIView):
     """A consumer's consent history (newest first) and the record in force per purpose and recipient."""
 
-    allowed_roles = PRIVACY_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_PRIVACY)
     required_scopes = (ApiScope.CONSENTS_WRITE,)
 
     @extend_schema_serializer(component_name="ConsentInForce")
@@ -216,7 +215,7 @@ class DataSubjectRequestOutputSerializer(serializers.ModelSerializer):
 
 
 class DataSubjectRequestListApi(APIView):
-    allowed_roles = PRIVACY_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_PRIVACY)
     required_scopes = None  # personal-data operations stay in the web UI's hands, never a partner key's
 
     @extend_schema_serializer(component_name="DataSubjectRequestListFilter")
@@ -243,7 +242,7 @@ class DataSubjectRequestListApi(APIView):
 
 
 class DataSubjectRequestCreateApi(APIView):
-    allowed_roles = PRIVACY_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_PRIVACY)
     required_scopes = None
 
     @extend_schema_serializer(component_name="DataSubjectRequestCreateInput")
@@ -275,7 +274,7 @@ class DataSubjectRequestCreateApi(APIView):
 
 
 class DataSubjectRequestDetailApi(APIView):
-    allowed_roles = PRIVACY_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_PRIVACY)
     required_scopes = None
 
     @extend_schema(operation_id="privacy_requests_retrieve", responses=DataSubjectRequestOutputSerializer)
@@ -289,7 +288,7 @@ class DataSubjectRequestDetailApi(APIView):
 class DataSubjectRequestExecuteApi(APIView):
     """Carry out an open request: build the access export, or erase the consumer and leave a tombstone."""
 
-    allowed_roles = PRIVACY_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_PRIVACY)
     required_scopes = None
 
     @extend_schema(operation_id="privacy_requests_execute", request=None, responses=DataSubjectRequestOutputSerializer)
@@ -300,7 +299,7 @@ class DataSubjectRequestExecuteApi(APIView):
 
 
 class DataSubjectRequestRejectApi(APIView):
-    allowed_roles = PRIVACY_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_PRIVACY)
     required_scopes = None
 
     @extend_schema_serializer(component_name="DataSubjectRequestRejectInput")
@@ -322,7 +321,7 @@ class DataSubjectRequestRejectApi(APIView):
 class DataSubjectRequestExportApi(APIView):
     """The JSON export of a completed access request, as handed to the consumer."""
 
-    allowed_roles = PRIVACY_ROLES
+    allowed_roles = roles_with(Capability.MANAGE_PRIVACY)
     required_scopes = None
 
     @extend_schema(

@@ -18,10 +18,8 @@ from django.views.decorators.http import require_POST
 
 from campaigns.services.audit import audit_record
 from xmkt_site.access import ACTIVE_ORGANIZATION_SESSION_KEY, memberships_of
-from xmkt_site.pages.access import (
-    ALL_PAGE_ROLES,
-    role_required,
-)
+from xmkt_site.pages.access import role_required
+from xmkt_site.roles import Capability
 
 PAGE_SIZE = 20
 ISSUED_SECRET_SESSION_KEY = "xmkt_issued_api_key"
@@ -33,7 +31,7 @@ class LoginView(auth_views.LoginView):
 
 
 @require_POST
-@role_required(ALL_PAGE_ROLES)
+@role_required(Capability.MANAGE_OWN_ACCOUNT)
 def organization_switch(request: HttpRequest) -> HttpResponseRedirect:
     """Act for another organization the user belongs to; the choice lives in the session."""
     try:
@@ -104,7 +102,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 # Every signed-in member may change their own password: role_required sends anonymous callers to sign in, like every
 # other page, and gives the view the actor whose organization the audit event names.
-password_change_view = role_required(ALL_PAGE_ROLES)(PasswordChangeView.as_view())
-password_change_done_view = role_required(ALL_PAGE_ROLES)(
+password_change_view = role_required(Capability.MANAGE_OWN_ACCOUNT)(PasswordChangeView.as_view())
+password_change_done_view = role_required(Capability.MANAGE_OWN_ACCOUNT)(
     auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html")
 )

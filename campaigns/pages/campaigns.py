@@ -19,7 +19,6 @@ from campaigns.models import (
     DataCategory,
     DataPurpose,
     Organization,
-    Role,
 )
 from campaigns.selectors.campaigns import campaign_get, campaign_list, campaign_offer_stats
 from campaigns.selectors.partners import partners_visible_to
@@ -36,11 +35,9 @@ from campaigns.services.review_messages import review_report_localized
 from campaigns.services.variants import co_branding_set, variant_create
 from xmkt_site.errors import ApplicationError, NotFoundError
 from xmkt_site.pages.access import role_required
+from xmkt_site.roles import Capability
 
 PAGE_SIZE = 25
-LIST_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST, Role.PARTNER_USER})
-MANAGE_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER})
-READ_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST})
 
 # Which buttons a state shows, in order; each posts to campaign-action (review posts to campaign-review).
 STATE_ACTIONS = {
@@ -173,7 +170,7 @@ class AudienceForm(forms.Form):
     segment_ids = forms.CharField(label=gettext_lazy("Segment ids (comma-separated)"), required=False)
 
 
-@role_required(LIST_ROLES)
+@role_required(Capability.BROWSE_CAMPAIGNS)
 def campaign_list_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     partner_param = request.GET.get("partner", "")
@@ -201,13 +198,13 @@ def campaign_list_view(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "statuses": Campaign.Status.choices,
         "is_filtered": bool(filters["q"] or filters["status"] or partner is not None),
-        "can_manage": actor.role in MANAGE_ROLES and actor.is_platform,
+        "can_manage": actor.can(Capability.MANAGE_CAMPAIGNS) and actor.is_platform,
     }
     template = "campaigns/campaigns/_table.html" if request.htmx else "campaigns/campaigns/list.html"
     return render(request, template, context)
 
 
-@role_required(MANAGE_ROLES, platform_only=True)
+@role_required(Capability.MANAGE_CAMPAIGNS, platform_only=True)
 def campaign_create_view(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None, initial={"purposes": [DataPurpose.MARKETING_CONTACT], "budget": 0})
     variants = VariantsForm(
@@ -244,7 +241,7 @@ def campaign_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/campaigns/form.html", {"form": form, "variants": variants, "campaign": None})
 
 
-@role_required(MANAGE_ROLES, platform_only=True)
+@role_required(Capability.MANAGE_CAMPAIGNS, platform_only=True)
 def campaign_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk, for_write=True)
     initial = {
@@ -283,7 +280,7 @@ def _campaign_or_404(request: HttpRequest, pk: int, *, for_write: bool = False) 
         raise Http404(_("Campaign not found.")) from None
 
 
-@role_required(READ_ROLES, platform_only=True)
+@role_required(Capability.READ_CAMPAIGNS, platform_only=True)
 def campaign_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
     brandings = {b.partner_id: b for b in CoBranding.objects.filter(campaign=campaign)}
@@ -311,7 +308,7 @@ def campaign_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         {**check, "label": CHECK_LABELS.get(check["key"], check["key"])}
         for check in review_report_localized(campaign.review_report)["checks"]
     ]
-    can_manage = request.actor.role in MANAGE_ROLES
+    can_manage = request.actor.can(Capability.MANAGE_CAMPAIGNS)
     offers, budget = campaign_offer_stats(campaign=campaign)
     context = {
         "campaign": campaign,
@@ -332,7 +329,7 @@ def campaign_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(MANAGE_ROLES, platform_only=True)
+@role_required(Capability.MANAGE_CAMPAIGNS, platform_only=True)
 def campaign_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     campaign = _campaign_or_404(request, pk, for_write=True)
     if action not in ACTIONS:
@@ -347,7 +344,7 @@ def campaign_action_view(request: HttpRequest, pk: int, action: str) -> HttpResp
 
 
 @require_POST
-@role_required(MANAGE_ROLES, platform_only=True)
+@role_required(Capability.MANAGE_CAMPAIGNS, platform_only=True)
 def campaign_co_branding_view(request: HttpRequest, pk: int, partner_id: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk, for_write=True)
     partner = campaign.partners.filter(pk=partner_id).first()
@@ -376,7 +373,7 @@ def campaign_co_branding_view(request: HttpRequest, pk: int, partner_id: int) ->
 
 
 @require_POST
-@role_required(MANAGE_ROLES, platform_only=True)
+@role_required(Capability.MANAGE_CAMPAIGNS, platform_only=True)
 def campaign_audience_view(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk, for_write=True)
     form = AudienceForm(request.POST)
@@ -403,7 +400,7 @@ def campaign_audience_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("campaign-detail", pk=pk)
 
 
-@role_required(READ_ROLES | {Role.PARTNER_USER})
+@role_required(Capability.BROWSE_CAMPAIGNS)
 def campaign_logo_view(request: HttpRequest, pk: int, partner_id: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
     branding = CoBranding.objects.filter(campaign=campaign, partner_id=partner_id).first()

@@ -10,16 +10,16 @@ from django.views.decorators.http import require_http_methods
 from campaigns.models import TaskRun
 from campaigns.selectors.jobs import JOBS_PAGE_SIZE, task_run_list, task_runs_any_active, task_runs_visible_to
 from campaigns.services.task_runs import PIPELINE_TASKS, RETRYABLE_TASKS, task_run_retry
-from xmkt_site.access import INTERNAL_ROLES
 from xmkt_site.errors import ApplicationError
-from xmkt_site.pages.access import JOB_START_ROLES, role_required
+from xmkt_site.pages.access import role_required
+from xmkt_site.roles import Capability
 
 PAGE_SIZE = 20
 ISSUED_SECRET_SESSION_KEY = "xmkt_issued_api_key"
 
 
 @require_http_methods(["POST"])
-@role_required(JOB_START_ROLES)
+@role_required(Capability.START_JOBS)
 def job_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     run = task_runs_visible_to(request.actor).filter(pk=pk).first()
     if run is None:
@@ -33,7 +33,7 @@ def job_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("job-list")
 
 
-@role_required(INTERNAL_ROLES)
+@role_required(Capability.VIEW_JOBS)
 def job_list_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     page = Paginator(task_run_list(actor=request.actor, status=status), JOBS_PAGE_SIZE).get_page(
@@ -44,7 +44,7 @@ def job_list_view(request: HttpRequest) -> HttpResponse:
         "status": status,
         "statuses": TaskRun.Status.choices,
         "polling": task_runs_any_active(page.object_list),
-        "can_start_jobs": request.actor.role in JOB_START_ROLES,
+        "can_start_jobs": request.actor.can(Capability.START_JOBS),
         "retryable_tasks": RETRYABLE_TASKS,
         "pipeline_tasks": PIPELINE_TASKS,
     }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns.models import Campaign, CatalogItem, CodePool, Offer, Organization
-from campaigns.pages.campaigns import MANAGE_ROLES, _campaign_or_404, _messages_from
+from campaigns.pages.campaigns import _campaign_or_404, _messages_from
 from campaigns.services.offers import (
     MAX_CODES_PER_CALL,
     OFFER_EDITABLE_STATES,
@@ -25,6 +25,7 @@ from campaigns.services.offers import (
 )
 from xmkt_site.errors import ApplicationError
 from xmkt_site.pages.access import role_required
+from xmkt_site.roles import Capability
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 PROBLEM_LABELS = {
@@ -178,12 +179,12 @@ def _offer_page(request: HttpRequest, campaign: Campaign, offer: Offer | None) -
     return render(request, "campaigns/offers/offer_form.html", {"campaign": campaign, "form": form, "offer": offer})
 
 
-@role_required(MANAGE_ROLES, platform_only=True)
+@role_required(Capability.MANAGE_OFFERS, platform_only=True)
 def offer_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _offer_page(request, _campaign_or_404(request, pk, for_write=True), None)
 
 
-@role_required(MANAGE_ROLES, platform_only=True)
+@role_required(Capability.MANAGE_OFFERS, platform_only=True)
 def offer_edit_view(request: HttpRequest, pk: int, offer_id: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk, for_write=True)
     return _offer_page(request, campaign, _offer_or_404(campaign, offer_id))
@@ -233,13 +234,13 @@ def _codes_page(request: HttpRequest, campaign: Campaign, offer: Offer, pool: Co
     return render(request, "campaigns/offers/code_pool_form.html", context)
 
 
-@role_required(MANAGE_ROLES, platform_only=True)
+@role_required(Capability.MANAGE_OFFERS, platform_only=True)
 def code_pool_create_view(request: HttpRequest, pk: int, offer_id: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk, for_write=True)
     return _codes_page(request, campaign, _offer_or_404(campaign, offer_id), None)
 
 
-@role_required(MANAGE_ROLES, platform_only=True)
+@role_required(Capability.MANAGE_OFFERS, platform_only=True)
 def code_pool_add_view(request: HttpRequest, pk: int, pool_id: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk, for_write=True)
     pool = CodePool.objects.filter(pk=pool_id, offer__campaign=campaign).select_related("offer__campaign").first()

@@ -28,18 +28,15 @@ from campaigns.selectors.partners import (
 from campaigns.services.api_keys import api_key_create, api_key_revoke
 from campaigns.services.campaigns import active_agreement
 from xmkt_site.errors import ApplicationError
-from xmkt_site.pages.access import (
-    MANAGE_PARTNER_ROLES,
-    READ_PARTNER_ROLES,
-    role_required,
-)
+from xmkt_site.pages.access import role_required
+from xmkt_site.roles import Capability
 from xmkt_site.spreadsheets import spreadsheet_safe
 
 PAGE_SIZE = 20
 ISSUED_SECRET_SESSION_KEY = "xmkt_issued_api_key"
 
 
-@role_required(READ_PARTNER_ROLES, platform_only=True)
+@role_required(Capability.READ_PARTNERS, platform_only=True)
 def partner_list_view(request: HttpRequest) -> HttpResponse:
     filters = PartnerFilters(
         query=request.GET.get("q", "").strip()[:100],
@@ -91,7 +88,7 @@ def _partners_csv(partners) -> HttpResponse:
     return response
 
 
-@role_required(READ_PARTNER_ROLES | {"partner_user"})
+@role_required(Capability.VIEW_PARTNER)
 def partner_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     partner = partner_get(actor=request.actor, pk=pk)
     api_keys = [(key, api_key_state(key)) for key in partner_api_keys(partner=partner)]
@@ -113,7 +110,7 @@ def partner_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _can_manage_keys(request: HttpRequest) -> bool:
-    return request.actor.is_platform and request.actor.role in MANAGE_PARTNER_ROLES
+    return request.actor.is_platform and request.actor.can(Capability.MANAGE_API_KEYS)
 
 
 class ApiKeyCreateForm(forms.Form):
@@ -147,7 +144,7 @@ class ApiKeyCreateForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(MANAGE_PARTNER_ROLES, platform_only=True)
+@role_required(Capability.MANAGE_API_KEYS, platform_only=True)
 def api_key_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     partner = partner_get(actor=request.actor, pk=pk)
     form = ApiKeyCreateForm(request.POST or None)
@@ -169,7 +166,7 @@ def api_key_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/partners/api_key_form.html", {"partner": partner, "form": form})
 
 
-@role_required(MANAGE_PARTNER_ROLES, platform_only=True)
+@role_required(Capability.MANAGE_API_KEYS, platform_only=True)
 def api_key_issued_view(request: HttpRequest, pk: int, key_pk: int) -> HttpResponse:
     partner = partner_get(actor=request.actor, pk=pk)
     api_key = partner_api_key_get(partner=partner, pk=key_pk)
@@ -183,7 +180,7 @@ def api_key_issued_view(request: HttpRequest, pk: int, key_pk: int) -> HttpRespo
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(MANAGE_PARTNER_ROLES, platform_only=True)
+@role_required(Capability.MANAGE_API_KEYS, platform_only=True)
 def api_key_revoke_view(request: HttpRequest, pk: int, key_pk: int) -> HttpResponse:
     partner = partner_get(actor=request.actor, pk=pk)
     api_key = partner_api_key_get(partner=partner, pk=key_pk)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from campaigns.models import DataPurpose, DataSubjectRequest, ImpactAssessment, Role
+from campaigns.models import DataPurpose, DataSubjectRequest, ImpactAssessment
 from campaigns.selectors.consent import consent_history, consent_rates, consent_record_counts, consent_state
 from campaigns.selectors.privacy import (
     assessable_agreements,
@@ -37,8 +37,8 @@ from campaigns.services.impact_assessments import impact_assessment_generate, im
 from campaigns.services.privacy import dsr_create, dsr_execute, dsr_reject, is_erased
 from xmkt_site.errors import ApplicationError, NotFoundError
 from xmkt_site.pages.access import role_required
+from xmkt_site.roles import Capability
 
-PRIVACY_PAGE_ROLES = frozenset({Role.ADMIN, Role.PRIVACY_ADMIN})
 PAGE_SIZE = 25
 AUDIT_PAGE_SIZE = 50
 
@@ -77,7 +77,7 @@ def _audit(request: HttpRequest, action: str, **kwargs) -> None:
 # --- overview ----------------------------------------------------------------------------------------------------
 
 
-@role_required(PRIVACY_PAGE_ROLES)
+@role_required(Capability.MANAGE_PRIVACY)
 def privacy_home_view(request: HttpRequest) -> HttpResponse:
     organization = request.actor.organization
     labels = dict(DataPurpose.choices)
@@ -95,7 +95,7 @@ def privacy_home_view(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/privacy/home.html", context)
 
 
-@role_required(PRIVACY_PAGE_ROLES)
+@role_required(Capability.MANAGE_PRIVACY)
 def privacy_consent_lookup_view(request: HttpRequest) -> HttpResponse:
     """One consumer's consent: the record in force per purpose and recipient, and the full history."""
     organization = request.actor.organization
@@ -121,7 +121,7 @@ class RequestCreateForm(forms.Form):
     notes = forms.CharField(label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-@role_required(PRIVACY_PAGE_ROLES)
+@role_required(Capability.MANAGE_PRIVACY)
 @require_http_methods(["GET", "POST"])
 def privacy_request_list_view(request: HttpRequest) -> HttpResponse:
     organization = request.actor.organization
@@ -164,7 +164,7 @@ def privacy_request_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/privacy/request_list.html", context, status=400 if form.errors else 200)
 
 
-@role_required(PRIVACY_PAGE_ROLES)
+@role_required(Capability.MANAGE_PRIVACY)
 @require_http_methods(["GET", "POST"])
 def privacy_request_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     found = _or_404(dsr_get, organization=request.actor.organization, pk=pk)
@@ -189,7 +189,7 @@ def privacy_request_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/privacy/request_detail.html", context)
 
 
-@role_required(PRIVACY_PAGE_ROLES)
+@role_required(Capability.MANAGE_PRIVACY)
 def privacy_request_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     found = _or_404(dsr_get, organization=request.actor.organization, pk=pk)
     if found.export is None:
@@ -216,7 +216,7 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
-@role_required(PRIVACY_PAGE_ROLES)
+@role_required(Capability.MANAGE_PRIVACY)
 def privacy_audit_log_view(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters: dict = {}
@@ -250,7 +250,7 @@ def privacy_audit_log_view(request: HttpRequest) -> HttpResponse:
 # --- impact assessments ------------------------------------------------------------------------------------------
 
 
-@role_required(PRIVACY_PAGE_ROLES)
+@role_required(Capability.MANAGE_PRIVACY)
 @require_http_methods(["GET", "POST"])
 def privacy_assessment_list_view(request: HttpRequest) -> HttpResponse:
     organization = request.actor.organization
@@ -297,7 +297,7 @@ def _assessment_context(assessment: ImpactAssessment) -> dict:
     }
 
 
-@role_required(PRIVACY_PAGE_ROLES)
+@role_required(Capability.MANAGE_PRIVACY)
 @require_http_methods(["GET", "POST"])
 def privacy_assessment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _or_404(impact_assessment_get, organization=request.actor.organization, pk=pk)
@@ -317,7 +317,7 @@ def privacy_assessment_detail_view(request: HttpRequest, pk: int) -> HttpRespons
     return render(request, "campaigns/privacy/assessment_detail.html", _assessment_context(assessment))
 
 
-@role_required(PRIVACY_PAGE_ROLES)
+@role_required(Capability.MANAGE_PRIVACY)
 def privacy_assessment_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _or_404(impact_assessment_get, organization=request.actor.organization, pk=pk)
     _audit(request, "impact_assessment.export", target=assessment)
@@ -339,7 +339,7 @@ def privacy_assessment_export_view(request: HttpRequest, pk: int) -> HttpRespons
     return response
 
 
-@role_required(PRIVACY_PAGE_ROLES)
+@role_required(Capability.MANAGE_PRIVACY)
 def privacy_assessment_print_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _or_404(impact_assessment_get, organization=request.actor.organization, pk=pk)
     _audit(request, "impact_assessment.export", target=assessment, metadata={"format": "html"})

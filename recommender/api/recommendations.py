@@ -9,8 +9,9 @@ from campaigns.models import ApiScope
 from recommender.models import RecommendationFeedback
 from recommender.services.feedback import recommendation_feedback_record
 from recommender.services.serving import NonPersonalizedReason, recommendations_serve, similar_items_serve
-from xmkt_site.access import INTERNAL_ROLES, actor_for_request
+from xmkt_site.access import actor_for_request
 from xmkt_site.api.validation import query_params_validated
+from xmkt_site.roles import Capability, roles_with
 
 MAX_K = 50
 
@@ -27,7 +28,7 @@ class RecommendationListApi(APIView):
     arrived since training. `personalized` is false for consumers without personalization consent and cold starts;
     `non_personalized_reason` then says which (null for a personalised list)."""
 
-    allowed_roles = INTERNAL_ROLES
+    allowed_roles = roles_with(Capability.READ_RECOMMENDATIONS)
     required_scopes = (ApiScope.RECOMMENDATIONS_READ,)
 
     @extend_schema_serializer(component_name="RecommendationListInput")
@@ -78,7 +79,7 @@ class RecommendationListApi(APIView):
 class ItemSimilarListApi(APIView):
     """Items of the same catalogue most often chosen together with this one (the champion's item-item weights)."""
 
-    allowed_roles = INTERNAL_ROLES
+    allowed_roles = roles_with(Capability.READ_RECOMMENDATIONS)
     required_scopes = (ApiScope.RECOMMENDATIONS_READ,)
 
     @extend_schema_serializer(component_name="ItemSimilarListInput")
@@ -107,7 +108,7 @@ class ItemSimilarListApi(APIView):
 class RecommendationFeedbackCreateApi(APIView):
     """Shown, clicked or converted, for an item of a served list. Repeating the same feedback is a no-op (200)."""
 
-    allowed_roles = INTERNAL_ROLES
+    allowed_roles = roles_with(Capability.READ_RECOMMENDATIONS)
     required_scopes = (ApiScope.RECOMMENDATIONS_READ,)
 
     @extend_schema_serializer(component_name="RecommendationFeedbackCreateInput")

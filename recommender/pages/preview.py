@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Consumer
 from campaigns.services.audit import audit_record
-from recommender.pages.registry import PAGE_ROLES
 from recommender.selectors.models import (
     consumer_history,
     preview_consent,
@@ -14,9 +13,10 @@ from recommender.selectors.models import (
 from recommender.services.scheduling import training_targets_for
 from xmkt_site.errors import ApplicationError
 from xmkt_site.pages.access import role_required
+from xmkt_site.roles import Capability
 
 
-@role_required(PAGE_ROLES)
+@role_required(Capability.READ_MODELS)
 def recommendation_preview_view(request: HttpRequest) -> HttpResponse:
     from recommender.services.serving import recommendations_serve
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from campaigns.models import Organization, Role
+from campaigns.models import Organization
 from campaigns.selectors.jobs import JOBS_PAGE_SIZE
 from recommender.models import ModelVersion
 from recommender.selectors.models import (
@@ -33,13 +33,11 @@ from recommender.selectors.models import (
 )
 from recommender.selectors.served import SERVED_LIST_DAYS, served_list_stats
 from recommender.services.scheduling import training_targets_for
-from xmkt_site.access import INTERNAL_ROLES
 from xmkt_site.charts import figure_html
 from xmkt_site.pages.access import role_required
+from xmkt_site.roles import Capability
 from xmkt_site.spreadsheets import spreadsheet_safe
 
-PAGE_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST})
-TRAIN_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST})
 PAGE_SIZE = 25
 CHART_FONT = '-apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
 CSV_METRICS = ("ndcg@10", "recall@10", "map@10", "coverage")
@@ -107,7 +105,7 @@ def metric_history_chart_html(versions: list[ModelVersion], target: Organization
     return figure_html(figure, "metric-history-chart")
 
 
-@role_required(PAGE_ROLES)
+@role_required(Capability.READ_MODELS)
 def model_list_view(request: HttpRequest) -> HttpResponse:
     organization = request.actor.organization
     target_slug = request.GET.get("target", "")
@@ -139,7 +137,7 @@ def model_list_view(request: HttpRequest) -> HttpResponse:
         if champion
         else "",
         "train_targets": training_targets_for(organization=organization),
-        "can_train": request.actor.role in TRAIN_ROLES,
+        "can_train": request.actor.can(Capability.TRAIN_MODELS),
         "served_lists": served_list_stats(organization=organization),
         "served_days": SERVED_LIST_DAYS,
     }
@@ -197,14 +195,14 @@ def metric_label(name: str) -> str:
     return name
 
 
-@role_required(PAGE_ROLES)
+@role_required(Capability.READ_MODELS)
 def model_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = model_version_get(organization=request.actor.organization, pk=pk)
     table = version_metric_table(version=version)
     comparison = champion_comparison(version=version)
     route = (version.metrics or {}).get("newcomer_route")
     size = version.data_size or {}
-    can_open_jobs = request.actor.role in INTERNAL_ROLES
+    can_open_jobs = request.actor.can(Capability.VIEW_JOBS)
     context = {
         "version": version,
         "parameters": parameter_rows(version.parameters or {}),
@@ -222,7 +220,7 @@ def model_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(TRAIN_ROLES)
+@role_required(Capability.TRAIN_MODELS)
 def model_train_view(request: HttpRequest) -> HttpResponse:
     from recommender.services.training import training_enqueue
 

@@ -1,5 +1,5 @@
-"""Every API view declares who may call it: `allowed_roles` for web users, `required_scopes` for partner keys.
-A view that declares neither is closed."""
+"""Every API view declares who may call it: `allowed_roles` for web users (`roles_with(Capability.X)` from
+xmkt_site.roles), `required_scopes` for partner keys. A view that declares neither is closed."""
 
 from rest_framework.permissions import BasePermission
 

@@ -3,13 +3,14 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from xmkt_site.access import ALL_ROLES, actor_for_request
+from xmkt_site.access import actor_for_request
+from xmkt_site.roles import Capability, roles_with
 
 
 class PingApi(APIView):
     """Authenticated and trivial: the baseline that other endpoints' benchmarks are compared with."""
 
-    allowed_roles = ALL_ROLES
+    allowed_roles = roles_with(Capability.PING_API)
     required_scopes: tuple[str, ...] = ()
 
     @extend_schema_serializer(component_name="PingOutput")

@@ -1,6 +1,6 @@
 """Page plumbing every view uses: the role check, with the 403 page that names the roles a page is for."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -12,11 +12,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Role
 from xmkt_site.access import actor_for_request
-
-ALL_PAGE_ROLES = frozenset(Role.values)
-MANAGE_PARTNER_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER})
-READ_PARTNER_ROLES = MANAGE_PARTNER_ROLES | {Role.PRIVACY_ADMIN}
-JOB_START_ROLES = frozenset({Role.ADMIN, Role.CAMPAIGN_MANAGER, Role.ANALYST})
+from xmkt_site.roles import Capability, roles_with
 
 
 def _roles_explanation(roles: frozenset[str]) -> str:
@@ -30,12 +26,13 @@ def _roles_explanation(roles: frozenset[str]) -> str:
     return lazy(explain, str)()
 
 
-def role_required(roles: Iterable[str], *, platform_only: bool = False) -> Callable:
-    """Every page goes through this: anonymous users are sent to sign in, the wrong role gets the 403 page.
+def role_required(capability: Capability, *, platform_only: bool = False) -> Callable:
+    """Every page goes through this: anonymous users are sent to sign in, a role without the capability (see
+    xmkt_site.roles) gets the 403 page.
 
     The wrapped view receives the Actor as `request.actor`.
     """
-    allowed = frozenset(roles)
+    allowed = roles_with(capability)
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
