@@ -1,3 +1,6 @@
-"""Tables of the app, one module per domain; every model is re-exported here."""
+"""The recommender's records: the model registry and what was served, one module per domain."""
 
-from .serving import *  # noqa: F403
+from .registry import ModelVersion
+from .serving import Recommendation, RecommendationFeedback, RecommendationLog
+
+__all__ = ["ModelVersion", "Recommendation", "RecommendationFeedback", "RecommendationLog"]
