@@ -34,7 +34,7 @@ FEATURE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
     "partner_spend_share": {"high": ("偏好合作方的", "partner-leaning")},
 }
 # Plain (Chinese, English) names of the features for the stored description; the web pages translate through the
-# catalogue instead (analytics.pages.insights.segment_description).
+# catalogue instead (analytics.labels.segment_description).
 FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "recency_days": ("距上次购买天数", "days since last purchase"),
     "frequency": ("订单数", "orders"),

@@ -2,16 +2,13 @@
 posteriors, sample-ratio banner, weight history), the partner portal (aggregates only, agreement k applied), and the
 `/t/<code>` tracking-link redirect."""
 
-import numpy as np
-import plotly.graph_objects as go
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from scipy import stats
 
+from analytics.charts.experiments import results_charts
 from analytics.ml.experiments import wilson_interval
 from analytics.selectors.experiment_readouts import campaign_readouts
 from analytics.selectors.experiments import (
@@ -26,13 +23,9 @@ from analytics.services.experiments import campaign_review_run, tracking_link_fo
 from campaigns.models import Campaign
 from campaigns.selectors.campaigns import campaign_get, campaign_list
 from campaigns.services.audit import audit_record
-from xmkt_site.charts import figure_html
 from xmkt_site.errors import ApplicationError, NotFoundError
 from xmkt_site.pages.access import role_required
 from xmkt_site.roles import Capability
-
-FONT = {"family": '-apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'}
-ARM_COLOURS = ["#8c8c8c", "#1677ff", "#52c41a", "#faad14", "#eb2f96", "#722ed1"]
 
 
 def _campaign_or_404(request: HttpRequest, pk: int, *, for_write: bool = False) -> Campaign:
@@ -40,18 +33,6 @@ def _campaign_or_404(request: HttpRequest, pk: int, *, for_write: bool = False) 
         return campaign_get(actor=request.actor, pk=pk, for_write=for_write)
     except NotFoundError:
         raise Http404(_("Campaign not found.")) from None
-
-
-def _html(figure: go.Figure, div_id: str, title: str, height: int = 340) -> str:
-    figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
-        margin={"l": 60, "r": 20, "t": 50, "b": 40},
-        height=height,
-        template="plotly_white",
-        font=FONT,
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return figure_html(figure, div_id)
 
 
 @require_POST
@@ -68,83 +49,6 @@ def campaign_review_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.warning(request, _("Review failed: see the reasons in the review report."))
     return redirect("campaign-detail", pk=pk)
-
-
-def _charts(campaign: Campaign, results) -> dict[str, str]:
-    charts: dict[str, str] = {}
-    colours = {a.variant.key: ARM_COLOURS[i % len(ARM_COLOURS)] for i, a in enumerate(results.arms)}
-    names = {a.variant.key: a.variant.name for a in results.arms}
-    series = conversions_by_day(campaign=campaign)
-    if series:
-        figure = go.Figure()
-        for key, points in series.items():
-            figure.add_trace(
-                go.Scatter(
-                    x=[d.isoformat() for d, _n in points],
-                    y=list(np.cumsum([n for _d, n in points])),
-                    mode="lines+markers",
-                    name=names.get(key, key),
-                    line={"color": colours.get(key)},
-                )
-            )
-        figure.update_xaxes(title_text=_("Date"), tickformat="%Y-%m-%d")
-        figure.update_yaxes(title_text=_("Cumulative conversions"), rangemode="tozero")
-        charts["conversions"] = _html(figure, "conversions-chart", _("Conversions over time per arm"))
-    arms = [a for a in results.arms if a.users > 0]
-    if arms:
-        figure = go.Figure()
-        for arm in arms:
-            low, high = wilson_interval(arm.converters, arm.users)
-            rate = arm.converters / arm.users
-            figure.add_trace(
-                go.Scatter(
-                    x=[rate],
-                    y=[arm.variant.name],
-                    mode="markers",
-                    marker={"size": 12, "color": colours[arm.variant.key]},
-                    error_x={"type": "data", "symmetric": False, "array": [high - rate], "arrayminus": [rate - low]},
-                    name=arm.variant.name,
-                    showlegend=False,
-                )
-            )
-        figure.update_xaxes(title_text=_("Conversion rate (interval: 95%)"), tickformat=".1%", rangemode="tozero")
-        charts["intervals"] = _html(figure, "intervals-chart", _("Conversion rate per arm"), height=260)
-        figure = go.Figure()
-        top = max(stats.beta.ppf(0.9999, 1 + a.converters, 1 + a.users - a.converters) for a in arms)
-        grid = np.linspace(0, min(1.0, top), 400)
-        for arm in arms:
-            density = stats.beta.pdf(grid, 1 + arm.converters, 1 + arm.users - arm.converters)
-            figure.add_trace(
-                go.Scatter(
-                    x=grid,
-                    y=density,
-                    mode="lines",
-                    fill="tozeroy",
-                    name=arm.variant.name,
-                    line={"color": colours[arm.variant.key]},
-                )
-            )
-        figure.update_xaxes(title_text=_("Conversion rate"), tickformat=".1%")
-        figure.update_yaxes(title_text=_("Posterior density"))
-        charts["posterior"] = _html(figure, "posterior-chart", _("Posterior of each arm's conversion rate (Beta)"))
-    history = weight_history(campaign=campaign)
-    if history:
-        figure = go.Figure()
-        for arm in results.arms:
-            figure.add_trace(
-                go.Scatter(
-                    # Site-local wall-clock time: plotly.js ignores UTC offsets and would show UTC digits.
-                    x=[timezone.localtime(h.changed_at).strftime("%Y-%m-%d %H:%M:%S") for h in history],
-                    y=[h.weights.get(arm.variant.key, 0) for h in history],
-                    mode="lines+markers",
-                    line={"shape": "hv", "color": colours[arm.variant.key]},
-                    name=arm.variant.name,
-                )
-            )
-        figure.update_xaxes(type="date", tickformat="%Y-%m-%d %H:%M")
-        figure.update_yaxes(title_text=_("Share of traffic"), tickformat=".0%", range=[0, 1])
-        charts["weights"] = _html(figure, "weights-chart", _("Allocation weight history"))
-    return charts
 
 
 def _peeking_rows(comparisons: dict, readouts, names: dict[str, str]) -> list[dict]:
@@ -185,6 +89,12 @@ def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
     bandit_srm = readouts.bandit_srm
     srm = report.sample_ratio if report and report.sample_ratio else bandit_srm
     names = {arm.variant.key: arm.variant.name for arm in results.arms}
+    history = weight_history(campaign=campaign)
+    charts = (
+        results_charts(results, conversions=conversions_by_day(campaign=campaign), weights=history)
+        if any(a.users for a in results.arms)
+        else {}
+    )
     context = {
         "campaign": campaign,
         "rows": rows,
@@ -195,10 +105,10 @@ def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
         "readouts": readouts,
         "peeking_rows": _peeking_rows(comparisons, readouts, names),
         "notes": results.notes,
-        "charts": _charts(campaign, results) if any(a.users for a in results.arms) else {},
+        "charts": charts,
         "attribution": campaign_attribution(campaign=campaign),
         "lift": campaign_forecast_lift(campaign=campaign),
-        "history": weight_history(campaign=campaign)[-10:],
+        "history": history[-10:],
     }
     return render(request, "analytics/experiments/results.html", context)
 

@@ -3,17 +3,24 @@
 import csv
 import re
 
-import plotly.graph_objects as go
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from analytics.charts.insights import (
+    centroid_chart_html,
+    distinguishing_chart_html,
+    drivers_chart_html,
+    forecast_chart_html,
+    pca_chart_html,
+    size_history_chart_html,
+)
+from analytics.labels import feature_label, is_chinese, model_label, segment_description, segment_name, series_label
 from analytics.models import Forecast, Segment
 from analytics.selectors.forecasts import forecast_get, forecast_list, forecast_series_choices
 from analytics.selectors.segments import (
@@ -25,143 +32,17 @@ from analytics.selectors.segments import (
 )
 from campaigns.models import TaskRun
 from campaigns.services.audit import audit_record
-from xmkt_site.charts import figure_html
 from xmkt_site.errors import ApplicationError, NotFoundError
 from xmkt_site.pages.access import role_required
 from xmkt_site.roles import Capability
+from xmkt_site.spreadsheets import spreadsheet_safe
 
 PAGE_SIZE = 25
-FONT = '-apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
-PALETTE = ["#1677ff", "#52c41a", "#faad14", "#eb2f96", "#13c2c2", "#722ed1", "#fa541c", "#2f54eb", "#a0d911", "#8c8c8c"]
-FEATURE_LABELS = {
-    "recency_days": gettext_lazy("Days since last purchase"),
-    "frequency": gettext_lazy("Orders"),
-    "monetary": gettext_lazy("Net spend"),
-    "tenure_days": gettext_lazy("Days since first event"),
-    "avg_order_value": gettext_lazy("Average order value"),
-    "refund_rate": gettext_lazy("Refund rate"),
-    "views": gettext_lazy("Views"),
-    "clicks": gettext_lazy("Clicks"),
-    "add_to_carts": gettext_lazy("Add to carts"),
-    "enrolments": gettext_lazy("Enrolments"),
-    "completions": gettext_lazy("Completions"),
-    "completion_rate": gettext_lazy("Completion rate"),
-    "ratings": gettext_lazy("Ratings"),
-    "shares": gettext_lazy("Shares"),
-    "partner_event_share": gettext_lazy("Share of events on partner items"),
-    "partner_spend_share": gettext_lazy("Share of spend on partner items"),
-}
-MODEL_LABELS = {
-    "seasonal_naive": gettext_lazy("Weekly seasonal naive"),
-    "dow_mean_8w": gettext_lazy("Day-of-week mean, 8 weeks"),
-    "autoreg": gettext_lazy("Autoregression"),
-    "sarimax": gettext_lazy("SARIMAX with weekly season and calendar"),
-    "exp_smoothing": gettext_lazy("Exponential smoothing"),
-    "market_model": gettext_lazy("Market model (regression)"),
-    "combination": gettext_lazy("Weighted combination"),
-    "zero": gettext_lazy("Zero (all-zero history)"),
-    "recent_mean": gettext_lazy("Mean of the last 7 days"),
-}
-
-# Market-model coefficients (analytics.ml.forecasting.MarketModelForecaster.drivers_ and analytics.ml.calendar).
-# Weekday dummies are effects against Monday (pandas day_of_week 0), so weekday_1 is Tuesday.
-DRIVER_LABELS = {
-    "trend_per_week": gettext_lazy("Trend per week"),
-    "weekday_1": gettext_lazy("Tuesday (vs Monday)"),
-    "weekday_2": gettext_lazy("Wednesday (vs Monday)"),
-    "weekday_3": gettext_lazy("Thursday (vs Monday)"),
-    "weekday_4": gettext_lazy("Friday (vs Monday)"),
-    "weekday_5": gettext_lazy("Saturday (vs Monday)"),
-    "weekday_6": gettext_lazy("Sunday (vs Monday)"),
-    "cn_festival": gettext_lazy("Shopping festival (6·18, Double 11, Double 12)"),
-    "cn_holiday": gettext_lazy("Chinese public holiday"),
-    "uk_bank_holiday": gettext_lazy("UK bank holiday"),
-    "christmas_shutdown": gettext_lazy("Christmas closure"),
-}
-
-
-def driver_label(name: str) -> str:
-    if name in DRIVER_LABELS:
-        return str(DRIVER_LABELS[name])
-    if name.startswith("indicator__"):
-        return _("Indicator: %(name)s") % {"name": name.removeprefix("indicator__")}
-    return name
-
-
-def feature_label(name: str) -> str:
-    if name in FEATURE_LABELS:
-        return str(FEATURE_LABELS[name])
-    if name.startswith("spend_share__"):
-        return _("Share of spend: %(category)s") % {"category": name.removeprefix("spend_share__")}
-    return name
-
-
-def segment_description(segment: Segment) -> str:
-    """The segment's lead sentence in the reader's language: its share, then up to three features that set it
-    apart, by their translated names (the stored description_zh/_en is what the API returns)."""
-    parts = []
-    for feature, z in segment.distinguishing[:3]:
-        values = {
-            "feature": feature_label(feature),
-            "z": f"{z:+.1f}",
-            "median": f"{(segment.median or {}).get(feature, 0):,.4g}",
-        }
-        if z > 0:
-            parts.append(_("%(feature)s higher than average (z=%(z)s, median %(median)s)") % values)
-        else:
-            parts.append(_("%(feature)s lower than average (z=%(z)s, median %(median)s)") % values)
-    share = _("%(share)s of consumers.") % {"share": f"{segment.share:.1%}"}
-    chinese = _is_chinese()
-    details = ("；" if chinese else "; ").join(parts) if parts else _("Close to the average on every feature.")
-    return share + ("" if chinese else " ") + details
-
-
-SERIES_KEY_LABELS = {
-    "category": gettext_lazy("Category: %(name)s"),
-    "item": gettext_lazy("Item: %(name)s"),
-    "campaign": gettext_lazy("Campaign: %(name)s"),
-}
-
-
-def series_label(kind: str, key: str = "") -> str:
-    """A forecast series as readers name it: "Total", "Category: home" (类目：home)."""
-    if not key:
-        return str(dict(Forecast.SeriesKind.choices).get(kind, kind))
-    template = SERIES_KEY_LABELS.get(kind)
-    return str(template) % {"name": key} if template else f"{kind}:{key}"
 
 
 def _series_choice_label(value: str) -> str:
     kind, _sep, key = value.partition(":")
     return series_label(kind, key)
-
-
-def model_label(name: str) -> str:
-    return str(MODEL_LABELS.get(name, name))
-
-
-def _is_chinese() -> bool:
-    return (get_language() or "").lower().startswith("zh")
-
-
-def segment_name(segment: Segment) -> str:
-    return segment.name_zh if _is_chinese() else segment.name_en
-
-
-def _layout(figure: go.Figure, *, title: str, height: int = 360, **axes) -> None:
-    figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
-        margin={"l": 60, "r": 20, "t": 50, "b": 50},
-        height=height,
-        template="plotly_white",
-        font={"family": FONT},
-        legend={"orientation": "h", "y": -0.2},
-        **axes,
-    )
-
-
-def _html(figure: go.Figure, div_id: str) -> str:
-    return figure_html(figure, div_id)
 
 
 def _segment_or_404(request: HttpRequest, pk: int) -> Segment:
@@ -176,159 +57,6 @@ def _campaign_create_url() -> str | None:
         return reverse("campaign-create")
     except NoReverseMatch:
         return None
-
-
-# --- charts -----------------------------------------------------------------------------------------------------
-
-
-def centroid_chart_html(segments: list[Segment]) -> str:
-    """Each segment's centroid relative to the average centroid (1.0 = average), per feature: grouped bars."""
-    features = [name for name in segments[0].centroid if not name.startswith(("age_band__", "gender__", "city_tier__"))]
-    figure = go.Figure()
-    for position, segment in enumerate(segments):
-        values = []
-        for feature in features:
-            mean = sum(s.centroid.get(feature, 0.0) for s in segments) / len(segments)
-            values.append(round(segment.centroid.get(feature, 0.0) / mean, 3) if mean else 0.0)
-        figure.add_trace(
-            go.Bar(
-                x=[feature_label(feature) for feature in features],
-                y=values,
-                name=f"#{segment.key} {segment_name(segment)}",
-                marker={"color": PALETTE[position % len(PALETTE)]},
-                hovertemplate="%{x}: %{y:.2f}×<extra>%{fullData.name}</extra>",
-            )
-        )
-    _layout(
-        figure,
-        title=_("Segment centroids relative to the average"),
-        barmode="group",
-        yaxis={"title": {"text": _("× average")}},
-    )
-    return _html(figure, "segment-centroid-chart")
-
-
-def pca_chart_html(run, segments: list[Segment]) -> str:
-    sample = run.pca_sample or {}
-    names = {segment.key: f"#{segment.key} {segment_name(segment)}" for segment in segments}
-    figure = go.Figure()
-    for position, segment in enumerate(segments):
-        xs = [
-            x for x, label in zip(sample.get("x", []), sample.get("segment", []), strict=False) if label == segment.key
-        ]
-        ys = [
-            y for y, label in zip(sample.get("y", []), sample.get("segment", []), strict=False) if label == segment.key
-        ]
-        figure.add_trace(
-            go.Scattergl(
-                x=xs, y=ys, mode="markers", name=names[segment.key],
-                marker={"size": 5, "opacity": 0.6, "color": PALETTE[position % len(PALETTE)]},
-            )
-        )  # fmt: skip
-    explained = sample.get("explained") or [0, 0]
-    _layout(
-        figure,
-        title=_("Consumers on the two main axes (sample of %(count)s)") % {"count": len(sample.get("x", []))},
-        height=420,
-        xaxis={"title": {"text": _("Axis 1 (%(share).0f%% of variance)") % {"share": 100 * explained[0]}}},
-        yaxis={"title": {"text": _("Axis 2 (%(share).0f%% of variance)") % {"share": 100 * explained[1]}}},
-    )
-    return _html(figure, "segment-pca-chart")
-
-
-def distinguishing_chart_html(segment: Segment) -> str:
-    rows = segment.distinguishing[:10] or []
-    figure = go.Figure(
-        go.Bar(
-            x=[z for _feature, z in rows][::-1],
-            y=[feature_label(feature) for feature, _z in rows][::-1],
-            orientation="h",
-            marker={"color": ["#1677ff" if z > 0 else "#fa541c" for _feature, z in rows][::-1]},
-            hovertemplate="%{y}: z=%{x:+.2f}<extra></extra>",
-        )
-    )
-    _layout(
-        figure,
-        title=_("What sets this segment apart (z-score against everyone)"),
-        height=max(260, 60 + 32 * len(rows)),
-        xaxis={"title": {"text": _("z-score")}, "zeroline": True},
-    )
-    return _html(figure, "segment-distinguishing-chart")
-
-
-def size_history_chart_html(history: list[dict]) -> str:
-    figure = go.Figure(
-        go.Scatter(
-            x=[row["at"].isoformat() for row in history],
-            y=[row["size"] for row in history],
-            mode="lines+markers",
-            line={"color": "#1677ff"},
-            hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:,}<extra></extra>",
-        )
-    )
-    _layout(
-        figure,
-        title=_("Segment size by run"),
-        height=280,
-        yaxis={"rangemode": "tozero", "title": {"text": _("Consumers")}},
-    )
-    return _html(figure, "segment-size-history-chart")
-
-
-def forecast_chart_html(forecast: Forecast) -> str:
-    points = list(forecast.points.all())
-    history = [point for point in points if point.actual is not None]
-    future = [point for point in points if point.predicted is not None]
-    figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(
-            x=[p.date.isoformat() for p in future] + [p.date.isoformat() for p in reversed(future)],
-            y=[p.upper for p in future] + [p.lower for p in reversed(future)],
-            fill="toself",
-            fillcolor="rgba(22,119,255,0.15)",
-            line={"width": 0},
-            name=_("Prediction interval"),
-            hoverinfo="skip",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(x=[p.date.isoformat() for p in history], y=[p.actual for p in history], mode="lines",
-                   name=_("Actual"), line={"color": "#595959", "width": 1.5})
-    )  # fmt: skip
-    figure.add_trace(
-        go.Scatter(x=[p.date.isoformat() for p in future], y=[p.predicted for p in future], mode="lines",
-                   name=_("Forecast"), line={"color": "#1677ff", "width": 2.5})
-    )  # fmt: skip
-    _layout(
-        figure,
-        title=_("Actual and forecast, with the prediction interval"),
-        height=400,
-        xaxis={"title": {"text": _("Date")}, "tickformat": "%Y-%m-%d"},
-        yaxis={"title": {"text": str(forecast.get_metric_display())}, "rangemode": "tozero"},
-    )
-    return _html(figure, "forecast-chart")
-
-
-def drivers_chart_html(forecast: Forecast) -> str:
-    # The intercept is the level, not a driver.
-    drivers = [(name, value) for name, value in forecast.drivers.items() if name != "intercept"]
-    drivers = sorted(drivers, key=lambda item: abs(item[1]), reverse=True)[:12]
-    figure = go.Figure(
-        go.Bar(
-            x=[value for _name, value in drivers][::-1],
-            y=[driver_label(name) for name, _value in drivers][::-1],
-            orientation="h",
-            marker={"color": ["#52c41a" if value > 0 else "#ff4d4f" for _name, value in drivers][::-1]},
-            hovertemplate="%{y}: %{x:+,.3f}<extra></extra>",
-        )
-    )
-    _layout(
-        figure,
-        title=_("Demand drivers (market-model coefficients)"),
-        height=max(260, 60 + 28 * len(drivers)),
-        xaxis={"title": {"text": _("Effect per unit of the driver")}},
-    )
-    return _html(figure, "forecast-drivers-chart")
 
 
 # The numeric core writes its notes in plain English (it imports no Django); each known shape is re-said here in
@@ -381,7 +109,7 @@ _NOTE_PATTERNS = [
 
 
 def _list_join(parts) -> str:
-    return ("、" if _is_chinese() else ", ").join(parts)
+    return ("、" if is_chinese() else ", ").join(parts)
 
 
 def forecast_note(note: str) -> str:
@@ -400,13 +128,13 @@ def forecast_explanation(forecast: Forecast) -> str:
     """Why the winner won, in the reader's language, from the stored backtest."""
     rows = {row["model"]: row for row in forecast.backtest}
     if forecast.chosen_model in ("zero", "recent_mean") or not rows:
-        notes = ("；" if _is_chinese() else "; ").join(forecast_notes(forecast)) or "—"
+        notes = ("；" if is_chinese() else "; ").join(forecast_notes(forecast)) or "—"
         return _("No backtest was possible: %(notes)s") % {"notes": notes}
     chosen = rows.get(forecast.chosen_model) or rows.get("combination")
     singles = [row for name, row in rows.items() if name != "combination" and row["mae"] is not None]
     best_single = min(singles, key=lambda row: row["mae"]) if singles else None
     if forecast.chosen_model == "combination":
-        members = "、".join if _is_chinese() else ", ".join
+        members = "、".join if is_chinese() else ", ".join
         text = _("A weighted combination of %(members)s had the lowest backtest error (MAE %(mae)s)") % {
             "members": members(f"{model_label(name)} {weight:.0%}" for name, weight in forecast.weights.items()),
             "mae": f"{chosen['mae']:,.2f}",
@@ -425,7 +153,7 @@ def forecast_explanation(forecast: Forecast) -> str:
         text += _("; that is %(ratio)s × the error of the weekly seasonal naive forecast") % {
             "ratio": f"{chosen['rel_mae']:.2f}"
         }
-    return text + ("。" if _is_chinese() else ".")
+    return text + ("。" if is_chinese() else ".")
 
 
 # --- pages ------------------------------------------------------------------------------------------------------
@@ -505,7 +233,7 @@ def segment_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["external_ref", "segment_key"])
     for ref in refs:
-        writer.writerow([f"'{ref}" if ref[:1] in ("=", "+", "-", "@") else ref, segment.key])
+        writer.writerow([spreadsheet_safe(ref), segment.key])
     return response
 
 

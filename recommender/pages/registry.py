@@ -3,7 +3,6 @@ version's report, the versions as CSV, and Train now."""
 
 import csv
 
-import plotly.graph_objects as go
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -15,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from campaigns.models import Organization
 from campaigns.selectors.jobs import JOBS_PAGE_SIZE
+from recommender.charts import metric_history_chart_html
 from recommender.models import ModelVersion
 from recommender.selectors.models import (
     champion_comparison,
@@ -33,13 +32,11 @@ from recommender.selectors.models import (
 )
 from recommender.selectors.served import SERVED_LIST_DAYS, served_list_stats
 from recommender.services.scheduling import training_targets_for
-from xmkt_site.charts import figure_html
 from xmkt_site.pages.access import role_required
 from xmkt_site.roles import Capability
 from xmkt_site.spreadsheets import spreadsheet_safe
 
 PAGE_SIZE = 25
-CHART_FONT = '-apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
 CSV_METRICS = ("ndcg@10", "recall@10", "map@10", "coverage")
 SPLIT_LABELS = {
     "validation": gettext_lazy("Validation"),
@@ -68,41 +65,6 @@ DATA_SIZE_LABELS = {
     "linked_consumers": gettext_lazy("Consumers linked across catalogues"),
     "cross_domain": gettext_lazy("Across catalogues"),
 }
-
-
-def _local_wall_clock(moment) -> str:
-    """A time for a plotly date axis in the site's time zone: plotly.js drops UTC offsets and shows the digits."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def metric_history_chart_html(versions: list[ModelVersion], target: Organization) -> str:
-    """Validation NDCG@10 per training run, one line per candidate configuration; champions marked."""
-    figure = go.Figure()
-    by_label: dict[str, list[ModelVersion]] = {}
-    for version in versions:
-        by_label.setdefault(version.label, []).append(version)
-    for label, rows in sorted(by_label.items()):
-        figure.add_trace(
-            go.Scatter(
-                x=[_local_wall_clock(v.trained_at) for v in rows],
-                y=[v.metric("validation", "ndcg@10") for v in rows],
-                mode="lines+markers",
-                name=label,
-                marker={"symbol": ["star" if v.is_champion else "circle" for v in rows], "size": 9},
-                hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:.4f}<extra>%{fullData.name}</extra>",
-            )
-        )
-    figure.update_layout(
-        title={"text": _("Validation NDCG@10 per training, %(target)s") % {"target": target.name}, "x": 0},
-        xaxis={"title": {"text": _("Trained at")}, "type": "date", "tickformat": "%Y-%m-%d %H:%M"},
-        yaxis={"title": {"text": "NDCG@10"}, "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.25},
-        margin={"l": 60, "r": 20, "t": 50, "b": 40},
-        height=360,
-        template="plotly_white",
-        font={"family": CHART_FONT},
-    )
-    return figure_html(figure, "metric-history-chart")
 
 
 @role_required(Capability.READ_MODELS)

@@ -1,11 +1,14 @@
 """Segment and forecast pages through Django's test client: roles, content, export, run button, empty states."""
 
+import csv
+import io
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from analytics.labels import feature_label
 from analytics.models import Segment, SegmentMembership
-from analytics.pages.insights import feature_label
 from analytics.services.forecasts import forecasts_build
 from analytics.services.profiles import profiles_build
 from analytics.services.segments import segments_build
@@ -89,6 +92,23 @@ def test_the_member_export_lists_consented_refs_only_and_is_audited(platform, an
     assert refs == {m.consumer.external_ref for m in memberships[1:]}
     audit = AuditEvent.objects.get(action="segment.export")
     assert audit.metadata == {"members": len(memberships) - 1}
+
+
+def test_member_refs_a_spreadsheet_would_run_are_exported_as_text(platform, analysed):
+    # given two members whose refs start like a formula, one of them behind a tab
+    segment = Segment.objects.filter(organization=platform, is_current=True, targetable_size__gt=1).first()
+    memberships = SegmentMembership.objects.filter(segment=segment).select_related("consumer")
+    first, second = [membership.consumer for membership in memberships][:2]
+    first.external_ref, second.external_ref = "=HYPERLINK(1)", "\t=1"
+    first.save(update_fields=["external_ref"])
+    second.save(update_fields=["external_ref"])
+
+    # when an analyst exports the members
+    response = signed_in(platform, Role.ANALYST).get(reverse("segment-export", args=[segment.pk]))
+
+    # then both refs are quoted as text
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert {"'=HYPERLINK(1)", "'\t=1"} <= {row[0] for row in rows[1:]}
 
 
 def test_pages_refuse_privacy_admins_and_partner_users(platform, partner, analysed):

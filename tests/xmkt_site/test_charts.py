@@ -3,7 +3,7 @@ import re
 
 import plotly.graph_objects as go
 
-from xmkt_site.charts import figure_html
+from xmkt_site.charts import figure_html, themed
 
 
 def test_a_figure_becomes_an_empty_div_and_a_json_block_without_inline_code():
@@ -22,3 +22,19 @@ def test_text_in_a_figure_cannot_close_the_json_block_early():
     assert html.count("</script>") == 1
     block = re.search(r'id="hostile-figure">(.*)</script>', html, re.DOTALL).group(1)
     assert json.loads(block)["figure"]["layout"]["title"]["text"] == title
+
+
+def test_a_themed_figure_has_the_consoles_font_stack_and_a_title_at_the_top_left():
+    # UI.md's font stack, written out here rather than read from the code
+    font = '-apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
+    figure = themed(go.Figure(), title="Orders", height=300, yaxis={"rangemode": "tozero"})
+    layout = figure.to_plotly_json()["layout"]
+    assert layout["font"] == {"family": font}
+    assert layout["title"] == {"text": "Orders", "x": 0, "xanchor": "left"}
+    assert layout["height"] == 300 and layout["yaxis"] == {"rangemode": "tozero"}
+    assert layout["legend"] == {"orientation": "h", "y": -0.2}
+
+
+def test_a_chart_may_replace_a_default_of_the_theme():
+    figure = themed(go.Figure(), title="t", height=300, legend={"orientation": "h", "y": -0.25})
+    assert figure.layout.legend.y == -0.25
