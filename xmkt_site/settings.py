@@ -42,11 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
-    "django_celery_results",
     "django_bootstrap5",
     "django_htmx",
     "axes",
@@ -93,7 +91,7 @@ TEMPLATES = [
     },
 ]
 
-VAR_DIR.mkdir(exist_ok=True)
+# var/ must exist before SQLite first opens the file there: `make run` and `make test` create it.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'xmkt.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one file: WAL lets readers run beside the writer, IMMEDIATE avoids upgrade deadlocks.
@@ -252,10 +250,9 @@ INGEST_MAX_ROWS = 10_000
 # --- Celery ---------------------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # One folder per installation: two checkouts (or a test) must not consume each other's messages.
+    # One folder per installation: two checkouts (or a test) must not consume each other's messages. The folders are
+    # made when Celery is first configured (xmkt_site.celery), not here.
     _broker_dir = Path(env.str("CELERY_FILESYSTEM_BROKER_DIR", default=str(VAR_DIR / "broker")))
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "control_folder": str(_broker_dir / "control"),
         "data_folder_in": str(_broker_dir / "queue"),
@@ -266,8 +263,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # A message whose worker died unacknowledged returns to the queue after this many seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
-CELERY_RESULT_BACKEND = "django-db"
-CELERY_RESULT_EXTENDED = True
+# No result backend: a tracked task records its outcome, progress and error in its TaskRun row, and nothing reads
+# Celery's own results. Chains need none either: the worker sends the next step itself.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
