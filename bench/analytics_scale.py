@@ -2,7 +2,7 @@
 
     python bench/analytics_scale.py --consumers 1000000 --events 20000000 --json out.json
 
-Targets (issue 3): under 120 s and 8 GB peak RSS on a 2-core machine for 1M consumers / 20M events. Data generation
+Targets: under 120 s and 8 GB peak RSS on a 2-core machine for 1M consumers / 20M events. Data generation
 is timed separately and not counted in `seconds`; peak RSS covers the whole process, generation included.
 """
 

@@ -151,7 +151,7 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
-# --- Hardening (issue 6; docs/privacy.md "Security measures") -----------------------------------------------------
+# --- Hardening (docs/privacy.md "Security measures") ------------------------------------------------------------------
 # Secure cookies and HSTS are on whenever DEBUG is off, unless the environment says otherwise: the local demo
 # (`make run`, plain http on 127.0.0.1) sets SECURE_COOKIES=false and SECURE_HSTS_SECONDS=0.
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)

@@ -1,4 +1,4 @@
-"""Issue 6: a re-import of the Online Retail file never brings back a customer erased at their request."""
+"""A re-import of the Online Retail file never brings back a customer erased at their request."""
 
 import pytest
 from django.apps import apps

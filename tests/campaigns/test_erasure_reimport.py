@@ -1,4 +1,4 @@
-"""Issue 6: ingestion never resurrects a consumer erased by a data-subject request."""
+"""Ingestion never resurrects a consumer erased by a data-subject request."""
 
 import pytest
 from django.apps import apps
