@@ -6,4 +6,6 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from analytics import receivers  # noqa: F401  (connects the signal receivers)
+        # receivers connects the signal receivers; tasks registers the tasks with the Celery app, so that services
+        # can send them by name in every process.
+        from analytics import receivers, tasks  # noqa: F401

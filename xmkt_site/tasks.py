@@ -20,6 +20,10 @@ class XmktTask(Task):
     retry_backoff_max = 300
     retry_jitter = True
     max_retries = 5
+    # Set per task through the decorator's options (`@shared_task(base=XmktTask, retryable=True)`: Celery makes
+    # unknown options class attributes) and read from the registry by name, so the Jobs page needs no list of names.
+    retryable = False  # stands alone: sent again with the same parameters it does the whole work
+    pipeline_step = False  # part of the analytics pipeline: started again with the pipeline, not on its own
 
     def on_retry(self, exc, task_id, args, kwargs, einfo) -> None:
         """The tracked run was marked failed when the error left the task body; Celery will run it again, so it is

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.models import Event, EventType
+from analytics.services.rollup import rollup_enqueue
 from campaigns.models import Campaign, CatalogItem, Consumer, Organization, PartnerApiKey, User
 from campaigns.services.audit import audit_record
 from campaigns.services.ingestion import (
@@ -314,9 +315,4 @@ def event_batch_ingest(
 
 def _enqueue_rollup(*, organization: Organization, by: User | None, since: date) -> None:
     """Refresh the daily rollup from the earliest day this batch touched, once the batch has committed."""
-    try:
-        from analytics.services.rollup import rollup_enqueue
-    except ImportError:  # the rollup lands in a parallel change; ingestion must not depend on its timing
-        rollup_enqueue = None
-    if rollup_enqueue is not None:
-        rollup_enqueue(organization=organization, by=by, since=since)
+    rollup_enqueue(organization=organization, by=by, since=since)

@@ -1,33 +1,34 @@
 """The analytics pipeline of one organization: profiles -> segments -> forecasts, each step a TaskRun.
 
-`pipeline_enqueue` records three queued TaskRuns and sends one Celery chain after the transaction commits (queue
-"pipeline" by the analytics.tasks.* routes). `pipeline_run_sync` runs the same three tasks in this process (the
-`run_analytics --sync` path), through the same TaskRun tracking. A step whose input is missing (no events, too few
-consumers, no purchases) succeeds with a message saying so, and the following steps still run; a step that crashes
-marks the steps after it failed, so no run stays "queued" for ever.
+`pipeline_enqueue` records three queued TaskRuns and sends one Celery chain of the steps, by task name, after the
+transaction commits (queue "pipeline" by the analytics.tasks.pipeline.* route). `pipeline_run_sync` runs the same
+three tasks in this process (the `run_analytics --sync` path), through the same TaskRun tracking. A step whose input
+is missing (no events, too few consumers, no purchases) succeeds with a message saying so, and the following steps
+still run; a step that crashes marks the steps after it failed, so no run stays "queued" for ever.
 """
 
 from typing import Any
 
 from celery import chain
+from celery.canvas import Signature
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Organization, TaskRun, User
 from campaigns.services.task_runs import task_run_create
+from xmkt_site.celery import app
 
-PIPELINE_STEPS = (
-    "analytics.tasks.pipeline.build_profiles",
-    "analytics.tasks.pipeline.segment_consumers",
-    "analytics.tasks.pipeline.forecast_demand",
-)
+# The tasks are registered under these names (analytics.tasks.pipeline) and sent by them, in this order.
+PROFILES_TASK_NAME = "analytics.tasks.pipeline.build_profiles"
+SEGMENTS_TASK_NAME = "analytics.tasks.pipeline.segment_consumers"
+FORECASTS_TASK_NAME = "analytics.tasks.pipeline.forecast_demand"
+PIPELINE_STEPS = (PROFILES_TASK_NAME, SEGMENTS_TASK_NAME, FORECASTS_TASK_NAME)
 
 
-def _step_tasks() -> list:
-    from analytics.tasks import pipeline as tasks_pipeline  # the tasks import this module's callers, not the other way round
-
-    return [tasks_pipeline.build_profiles, tasks_pipeline.segment_consumers, tasks_pipeline.forecast_demand]
+def _step_signature(run: TaskRun, params: dict[str, Any] | None) -> Signature:
+    # Immutable: a step takes its own run and options, not the previous step's result.
+    return app.signature(run.task_name, kwargs={"task_run_id": run.pk, **(params or {})}, immutable=True)
 
 
 def pipeline_runs_create(
@@ -50,9 +51,7 @@ def pipeline_enqueue(
     """Queue the three steps as one Celery chain, sent once the surrounding transaction commits."""
     with transaction.atomic():
         runs = pipeline_runs_create(organization=organization, by=by, params=params)
-        signatures = [
-            task.si(task_run_id=run.pk, **(params or {})) for task, run in zip(_step_tasks(), runs, strict=True)
-        ]
+        signatures = [_step_signature(run, params) for run in runs]
         transaction.on_commit(lambda: chain(*signatures).apply_async())
     return runs
 
@@ -62,9 +61,9 @@ def pipeline_run_sync(
 ) -> list[TaskRun]:
     """Run the three steps here and now (no broker), each recorded as a TaskRun like a worker would."""
     runs = pipeline_runs_create(organization=organization, by=by, params=params)
-    for task, run in zip(_step_tasks(), runs, strict=True):
+    for run in runs:
         try:
-            outcome = task.apply(kwargs={"task_run_id": run.pk, **(params or {})})
+            outcome = _step_signature(run, params).apply()
         except Exception:  # raised here when eager tasks propagate; the TaskRuns already record the failure
             break
         if outcome.failed():

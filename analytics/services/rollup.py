@@ -21,7 +21,7 @@ from analytics.models import DailyEventRollup, Event
 from campaigns.models import Organization, TaskRun, User
 from campaigns.services.task_runs import TaskRunTracker, task_run_enqueue
 
-ROLLUP_TASK_NAME = "analytics.tasks.rollup.rollup_events"
+ROLLUP_TASK_NAME = "analytics.tasks.rollup.rollup_events"  # registered by analytics.tasks.rollup
 # A queued run newer than this is trusted to pick up every event when it starts, so the nightly fan-out does not
 # stack a second one behind it. An older queued run may have lost its message, so it no longer blocks.
 QUEUED_RUN_FRESHNESS = timedelta(hours=1)
@@ -148,10 +148,8 @@ def rollup_for_run(*, tracker: TaskRunTracker, since: date | None = None) -> dic
 
 def rollup_enqueue(*, organization: Organization, by: User | None = None, since: date | None = None) -> TaskRun:
     """Queue a rollup of one organization on the `ingest` queue; the task is sent after the transaction commits."""
-    from analytics.tasks.rollup import rollup_events as rollup_events_task  # tasks import this module
-
     params = {"since": since.isoformat()} if since is not None else None
-    return task_run_enqueue(task=rollup_events_task, organization=organization, params=params, by=by)
+    return task_run_enqueue(task_name=ROLLUP_TASK_NAME, organization=organization, params=params, by=by)
 
 
 def rollup_enqueue_all_organizations(*, by: User | None = None) -> list[TaskRun]:

@@ -1,59 +1,50 @@
 """Celery adapters of the analytics pipeline (profiles -> segments -> forecasts). Queue: pipeline.
 
-Each takes its TaskRun id (the run names the organization), re-fetches and calls one service. The names live under
-analytics.tasks.* so the queue routes and the Jobs page labels apply.
+Each takes its TaskRun id (the run names the organization), re-fetches and calls one service. The services send
+them by the names in analytics.services.pipeline; the names live under analytics.tasks.pipeline.* so the queue route
+and the Jobs page labels apply.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
 
 from analytics.services import forecasts, pipeline, profiles, segments
-from campaigns.models import TaskRun
-from campaigns.services.task_runs import TaskRunTracker, task_run_tracking
+from campaigns.models import Organization, TaskRun
+from campaigns.tasks.tracking import tracked_task
 from xmkt_site.tasks import XmktTask
 
 
-def _run_step(task: Any, task_run_id: int, body: Callable[[TaskRunTracker], dict[str, Any]]) -> dict[str, Any]:
-    run = TaskRun.objects.filter(pk=task_run_id).first()
-    if run is None:  # deleted with its organization: nothing left to do
-        return {"skipped": True, "task_run_id": task_run_id}
-    try:
-        with task_run_tracking(task_run_id=task_run_id, celery_task_id=task.request.id or "") as tracker:
-            if tracker is None:  # a redelivery of a run that already succeeded
-                return {"skipped": True, "task_run_id": task_run_id}
-            tracker.result = body(tracker)
-            return tracker.result
-    except Exception:
-        pipeline.pipeline_fail_later_steps(run=run)
-        raise
+def _fail_later_steps(run: TaskRun) -> None:
+    pipeline.pipeline_fail_later_steps(run=run)
 
 
-@shared_task(base=XmktTask, bind=True, name="analytics.tasks.pipeline.build_profiles")
+@shared_task(base=XmktTask, bind=True, name=pipeline.PROFILES_TASK_NAME, pipeline_step=True)
 def build_profiles(self, *, task_run_id: int, **options: Any) -> dict[str, Any]:
-    return _run_step(
+    return tracked_task(
         self,
-        task_run_id,
-        lambda tracker: profiles.profiles_build(organization=tracker.run.organization, progress=tracker.progress),
+        task_run_id=task_run_id,
+        body=lambda tracker: profiles.profiles_build(organization=tracker.run.organization, progress=tracker.progress),
+        on_failure=_fail_later_steps,
     )
 
 
-@shared_task(base=XmktTask, bind=True, name="analytics.tasks.pipeline.segment_consumers")
+@shared_task(base=XmktTask, bind=True, name=pipeline.SEGMENTS_TASK_NAME, pipeline_step=True)
 def segment_consumers(self, *, task_run_id: int, random_state: int = 0, **options: Any) -> dict[str, Any]:
-    return _run_step(
+    return tracked_task(
         self,
-        task_run_id,
-        lambda tracker: segments.segments_build(
+        task_run_id=task_run_id,
+        body=lambda tracker: segments.segments_build(
             organization=tracker.run.organization,
             task_run=tracker.run,
             random_state=random_state,
             progress=tracker.progress,
         ),
+        on_failure=_fail_later_steps,
     )
 
 
-@shared_task(base=XmktTask, bind=True, name="analytics.tasks.pipeline.forecast_demand")
+@shared_task(base=XmktTask, bind=True, name=pipeline.FORECASTS_TASK_NAME, pipeline_step=True)
 def forecast_demand(
     self,
     *,
@@ -63,10 +54,10 @@ def forecast_demand(
     candidates: list[str] | None = None,
     **options: Any,
 ) -> dict[str, Any]:
-    return _run_step(
+    return tracked_task(
         self,
-        task_run_id,
-        lambda tracker: forecasts.forecasts_build(
+        task_run_id=task_run_id,
+        body=lambda tracker: forecasts.forecasts_build(
             organization=tracker.run.organization,
             task_run=tracker.run,
             horizon=horizon,
@@ -74,14 +65,13 @@ def forecast_demand(
             candidates=candidates,
             progress=tracker.progress,
         ),
+        on_failure=_fail_later_steps,
     )
 
 
-@shared_task(base=XmktTask, bind=True, name="analytics.tasks.pipeline.run_analytics_pipeline")
+@shared_task(base=XmktTask, bind=True, name="analytics.tasks.pipeline.run_analytics_pipeline", pipeline_step=True)
 def run_analytics_pipeline(self, *, organization_id: int | None = None) -> dict[str, Any]:
     """Nightly (beat, no argument): one pipeline per active organization with events; or one organization's."""
-    from campaigns.models import Organization
-
     if organization_id is None:
         runs = pipeline.pipeline_enqueue_all_organizations()
     else:

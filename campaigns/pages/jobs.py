@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from campaigns.models import TaskRun
 from campaigns.selectors.jobs import JOBS_PAGE_SIZE, task_run_list, task_runs_any_active, task_runs_visible_to
-from campaigns.services.task_runs import PIPELINE_TASKS, RETRYABLE_TASKS, task_run_retry
+from campaigns.services.task_runs import pipeline_task_names, retryable_task_names, task_run_retry
 from xmkt_site.errors import ApplicationError
 from xmkt_site.pages.access import role_required
 from xmkt_site.roles import Capability
@@ -45,8 +45,8 @@ def job_list_view(request: HttpRequest) -> HttpResponse:
         "statuses": TaskRun.Status.choices,
         "polling": task_runs_any_active(page.object_list),
         "can_start_jobs": request.actor.can(Capability.START_JOBS),
-        "retryable_tasks": RETRYABLE_TASKS,
-        "pipeline_tasks": PIPELINE_TASKS,
+        "retryable_tasks": retryable_task_names(),
+        "pipeline_tasks": pipeline_task_names(),
     }
     template = "campaigns/jobs/_table.html" if request.htmx else "campaigns/jobs/list.html"
     return render(request, template, context)

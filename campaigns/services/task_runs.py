@@ -31,12 +31,17 @@ def task_run_create(
 
 def task_run_enqueue(
     *,
-    task: Any,
+    task_name: str,
     organization: Organization | None = None,
     params: dict[str, Any] | None = None,
     by: User | None = None,
 ) -> TaskRun:
-    """Record a queued run and send the Celery task once the surrounding transaction commits."""
+    """Record a queued run and send the Celery task `task_name` once the surrounding transaction commits.
+
+    The task is looked up by name in the Celery app's registry (each app's ready() imports its tasks), so no service
+    imports a task module; an unknown name fails here, before anything is recorded. The registered task's own
+    apply_async (not app.send_task) is what honours eager mode in tests."""
+    task = app.tasks[task_name]
     run = task_run_create(task_name=task.name, organization=organization, params=params, by=by)
     kwargs = {"task_run_id": run.pk, **(params or {})}
     # robust: a broker outage after commit must not turn a committed request into a 500; the run stays queued and
@@ -110,24 +115,27 @@ def task_run_tracking(*, task_run_id: int, celery_task_id: str = "") -> Iterator
         )
 
 
-# Jobs that stand alone: sent again with the same parameters they do the whole work. The analytics pipeline's steps are
-# not here: they run as one chain, so "Run analytics" starts the three again instead.
-RETRYABLE_TASKS = frozenset({"analytics.tasks.rollup.rollup_events", "recommender.tasks.training.train_recommender"})
-PIPELINE_TASKS = frozenset(
-    {
-        "analytics.tasks.pipeline.run_analytics_pipeline",
-        "analytics.tasks.pipeline.build_profiles",
-        "analytics.tasks.pipeline.segment_consumers",
-        "analytics.tasks.pipeline.forecast_demand",
-    }
-)
+def _task_names_with(flag: str) -> frozenset[str]:
+    return frozenset(name for name, task in app.tasks.items() if getattr(task, flag, False))
+
+
+def retryable_task_names() -> frozenset[str]:
+    """Jobs that stand alone (their task says `retryable`): sent again with the same parameters they do the whole
+    work. The analytics pipeline's steps are not among them: they run as one chain, so "Run analytics" starts them
+    again instead."""
+    return _task_names_with("retryable")
+
+
+def pipeline_task_names() -> frozenset[str]:
+    """The analytics pipeline's tasks (their task says `pipeline_step`), which the Jobs page restarts as a whole."""
+    return _task_names_with("pipeline_step")
 
 
 def task_run_retry(*, run: TaskRun, by: User | None = None) -> TaskRun:
     """Queue a failed standalone job again as the same run (its attempts count on, its error is cleared) and send
     its Celery task once the transaction commits. Refused for other jobs and for runs that are not failed, so a
     double click queues it once."""
-    if run.task_name not in RETRYABLE_TASKS:
+    if not getattr(app.tasks.get(run.task_name), "retryable", False):
         raise ApplicationError(
             _("This job cannot be retried on its own; start it again from its page."), code="not_retryable"
         )

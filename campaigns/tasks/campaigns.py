@@ -4,25 +4,21 @@ from typing import Any
 
 from celery import shared_task
 
-from campaigns.models import TaskRun
 from campaigns.services.campaigns import campaigns_end_due, campaigns_start_due
-from campaigns.services.task_runs import task_run_create, task_run_tracking
+from campaigns.services.task_runs import TaskRunTracker
+from campaigns.tasks.tracking import tracked_task
 from xmkt_site.tasks import XmktTask
+
+
+def _start_end_due(tracker: TaskRunTracker) -> dict[str, Any]:
+    tracker.progress(10, "starting due campaigns")
+    started = campaigns_start_due()
+    tracker.progress(60, "completing ended campaigns")
+    ended = campaigns_end_due()
+    return {"started": started, "ended": ended}
 
 
 @shared_task(base=XmktTask, bind=True, name="campaigns.tasks.campaigns.campaigns_start_end_due")
 def campaigns_start_end_due(self, *, task_run_id: int | None = None) -> dict[str, Any]:
     """Every few minutes. Idempotent: a campaign already started or ended is not touched again."""
-    if task_run_id is None:
-        task_run_id = task_run_create(task_name=self.name).pk
-    elif not TaskRun.objects.filter(pk=task_run_id).exists():
-        return {"skipped": True, "task_run_id": task_run_id}
-    with task_run_tracking(task_run_id=task_run_id, celery_task_id=self.request.id or "") as tracker:
-        if tracker is None:
-            return {"skipped": True, "task_run_id": task_run_id}
-        tracker.progress(10, "starting due campaigns")
-        started = campaigns_start_due()
-        tracker.progress(60, "completing ended campaigns")
-        ended = campaigns_end_due()
-        tracker.result = {"started": started, "ended": ended}
-        return tracker.result
+    return tracked_task(self, task_run_id=task_run_id, body=_start_end_due)

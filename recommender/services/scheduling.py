@@ -13,9 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.models import DataSharingAgreement, Organization, TaskRun, User
-from recommender.services.training import training_enqueue
+from recommender.services.training import TRAINING_TASK_NAME, training_enqueue
 
-TRAINING_TASK_NAME = "recommender.tasks.training.train_recommender"
 # A queued or running training that has not moved for this long is taken for lost (its message died with a broker or
 # a worker) and no longer holds back the next night's training of its pair. Far longer than a redelivered beat tick
 # arrives late (the visibility timeout, an hour by default), shorter than the day between two ticks.
@@ -42,7 +41,7 @@ def trainings_in_progress(*, organization: Organization) -> set[int]:
         status__in=[TaskRun.Status.QUEUED, TaskRun.Status.RUNNING],
         updated_at__gte=timezone.now() - ABANDONED_AFTER,
     ).values_list("params__target_id", flat=True)
-    # A run without a target trains on the organization's own catalogue (recommender.tasks.training.train_recommender).
+    # A run without a target trains on the organization's own catalogue (see the training task).
     return {target_id or organization.pk for target_id in target_ids}
 
 

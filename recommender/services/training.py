@@ -33,6 +33,7 @@ RELEVANT_EVENT_TYPES = ("purchase", "enroll")
 VALIDATION_QUANTILE = 0.8  # events in [q80, q90) of time validate, [q90, end] test
 TEST_QUANTILE = 0.9
 K = 10
+TRAINING_TASK_NAME = "recommender.tasks.training.train_recommender"  # registered by recommender.tasks.training
 
 
 @dataclass(frozen=True)
@@ -315,10 +316,8 @@ def pipeline_run(
 def training_enqueue(
     *, organization: Organization, target: Organization, by: User | None = None, with_tensorflow: bool = False
 ) -> TaskRun:
-    from recommender.tasks.training import train_recommender
-
     return task_run_enqueue(
-        task=train_recommender,
+        task_name=TRAINING_TASK_NAME,
         organization=organization,
         params={"target_id": target.pk, "with_tensorflow": with_tensorflow},
         by=by,

@@ -36,7 +36,9 @@ def count(action: str, run: TaskRun) -> int:
 
 def slow_task_in_progress(worker) -> TaskRun:
     """Queue the slow task and return once its first attempt is running (and will sleep for 30 s)."""
-    run = task_run_enqueue(task=slow_side_effect, organization=PlatformFactory(), params={"first_attempt_seconds": 30})
+    run = task_run_enqueue(
+        task_name=slow_side_effect.name, organization=PlatformFactory(), params={"first_attempt_seconds": 30}
+    )
     wait_for(lambda: count(STARTED, run) == 1, timeout=20, what="the first attempt to start", logs=worker.log)
     return run
 

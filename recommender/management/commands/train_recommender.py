@@ -5,7 +5,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.models import Organization
-from recommender.services.training import training_enqueue
+from campaigns.services.task_runs import task_run_create, task_run_tracking
+from recommender.services.training import TRAINING_TASK_NAME, pipeline_run, training_enqueue
 
 
 class Command(BaseCommand):
@@ -27,12 +28,8 @@ class Command(BaseCommand):
             if target is None:
                 raise CommandError(f"no organization with slug {options['catalog']!r}")
         if options["sync"]:
-            from campaigns.services.task_runs import task_run_create, task_run_tracking
-            from recommender.services.training import pipeline_run
-            from recommender.tasks.training import train_recommender
-
             run = task_run_create(
-                task_name=train_recommender.name,
+                task_name=TRAINING_TASK_NAME,
                 organization=organization,
                 params={"target_id": target.pk, "with_tensorflow": options["with_tensorflow"], "sync": True},
             )
