@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from campaigns.models import TaskRun
-from recommender.tasks.training import train_recommender
+from recommender.services.training import TRAINING_TASK_NAME
 from tests.factories import AgreementFactory, EventFactory
 
 
@@ -30,7 +30,7 @@ def test_queues_analytics_and_training_for_each_catalogue_once(platform, partner
     assert "analytics pipeline for zhishi" in first
     assert "zhishi → zhishi" in first and "zhishi → homely" in first
     assert second == ""
-    trainings = TaskRun.objects.filter(task_name=train_recommender.name, organization=platform)
+    trainings = TaskRun.objects.filter(task_name=TRAINING_TASK_NAME, organization=platform)
     assert sorted(run.params["target_id"] for run in trainings) == sorted([platform.pk, partner.pk])
 
 

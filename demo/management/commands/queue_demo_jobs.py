@@ -10,8 +10,7 @@ from analytics.models import Event, SegmentRun
 from analytics.services.pipeline import pipeline_enqueue
 from campaigns.models import DataSharingAgreement, Organization, TaskRun
 from recommender.models import ModelVersion
-from recommender.services.training import training_enqueue
-from recommender.tasks.training import train_recommender
+from recommender.services.training import TRAINING_TASK_NAME, training_enqueue
 
 PENDING = (TaskRun.Status.QUEUED, TaskRun.Status.RUNNING)
 
@@ -50,7 +49,7 @@ class Command(BaseCommand):
         pending = TaskRun.objects.filter(
             Q(params__target_id=target.pk),
             organization=organization,
-            task_name=train_recommender.name,
+            task_name=TRAINING_TASK_NAME,
             status__in=PENDING,
         )
         if trained or pending.exists():
