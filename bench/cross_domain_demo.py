@@ -68,7 +68,7 @@ def main() -> None:
 
     django.setup()
     from campaigns.models import Organization
-    from recommender.services.training import cross_domain_evaluate
+    from recommender.services.evaluation import cross_domain_evaluate
 
     seed_seconds = time.perf_counter() - started
     started = time.perf_counter()

@@ -23,7 +23,15 @@ from .evaluation import (
     split_temporal,
 )
 from .hybrid import HybridRecommender, holdout_per_user
-from .interactions import EVENT_WEIGHTS, IdEncoder, InteractionData, interactions_from_events, interactions_from_pairs
+from .interactions import (
+    EVENT_WEIGHTS,
+    IdEncoder,
+    InteractionData,
+    interactions_from_events,
+    interactions_from_pairs,
+    target_newcomers,
+)
+from .item_similarity import history_reasons, item_item_weights, item_neighbours
 from .neighbors import ItemKNN, RP3Beta, UserKNN
 from .popularity import GroupPopularityRecommender, PopularityRecommender, TrendingPopularityRecommender
 from .tf_mf import TFMatrixFactorization
@@ -48,10 +56,13 @@ __all__ = [
     "cross_domain_lift",
     "evaluate_model",
     "evaluate_recommendations",
+    "history_reasons",
     "hit_rate_at_k",
     "holdout_per_user",
     "interactions_from_events",
     "interactions_from_pairs",
+    "item_item_weights",
+    "item_neighbours",
     "item_text",
     "map_at_k",
     "ndcg_at_k",
@@ -62,4 +73,5 @@ __all__ = [
     "split_stratified",
     "split_stratified_by_item",
     "split_temporal",
+    "target_newcomers",
 ]

@@ -205,3 +205,12 @@ def binarize(user_items: sp.spmatrix) -> sp.csr_matrix:
     out.eliminate_zeros()
     out.data[:] = 1.0
     return out
+
+
+def target_newcomers(user_items: sp.spmatrix, target_mask: np.ndarray) -> np.ndarray:
+    """Rows with history, none of it in the target catalogue (`target_mask` over the columns): the users new to the
+    catalogue a model serves."""
+    history = (sp.csr_matrix(user_items) > 0).astype(np.float64)
+    in_target = np.asarray(history @ target_mask.astype(np.float64)).ravel() > 0
+    with_history = np.diff(history.indptr) > 0
+    return np.flatnonzero(with_history & ~in_target)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from analytics.models import Event
 from campaigns.models import CatalogItem, Consumer, DataPurpose, Organization
 from campaigns.selectors.consent import consented_consumer_ids
+from recommender.services.serving import active_agreement_exists
 
 EVENT_COLUMNS = ["user_id", "item_id", "event_type", "timestamp", "quantity"]
 
@@ -57,8 +58,6 @@ def linked_consumer_pairs(*, organization: Organization, target: Organization) -
     """{target-side consumer pk: organization-side consumer pk} for people whose two records may be joined: an active
     agreement between the organizations, and the organization-side consumer's personalization consent and
     partner_sharing consent naming the target (PIPL Art. 23: the recipient is named). Matched by keyed phone hash."""
-    from recommender.services.serving import active_agreement_exists
-
     if not active_agreement_exists(first=organization, second=target):
         return {}
     own = (

@@ -6,43 +6,12 @@ from django.db import connection, transaction
 
 from campaigns.models import DataPurpose
 from campaigns.selectors.consent import consented_consumer_ids
-from recommender.ml import BaseRecommender, IdEncoder
+from recommender.ml import BaseRecommender, IdEncoder, history_reasons, item_item_weights, target_newcomers
 from recommender.models import ModelVersion, Recommendation
 from recommender.services.datasets import TrainingDataset
 
 BATCH_USERS = 1024
 BULK_BATCH = 5000
-
-
-def _reasons(
-    model: BaseRecommender, weights, rows: sp.csr_matrix, rec_ids: np.ndarray, user_idx: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each (user, recommended item): the history item with the largest share of the score, or -1.
-
-    Item-item scores are sum_j x_uj * W[j, i], so the share of history item j is x_uj * W[j, i]."""
-    reason_items = np.full(rec_ids.shape, -1, dtype=np.int64)
-    has_reason = np.zeros(rec_ids.shape, dtype=bool)
-    for r in range(rec_ids.shape[0]):
-        row = rows[r]
-        history = row.indices
-        recs = rec_ids[r]
-        valid = recs >= 0
-        if history.size == 0 or not valid.any():
-            continue
-        if weights is not None:
-            block = weights[history][:, recs[valid]]
-            block = block.toarray() if sp.issparse(block) else np.asarray(block)
-            shares = row.data[:, None] * block
-            best = shares.argmax(axis=0)
-            positive = shares[best, np.arange(shares.shape[1])] > 0
-            chosen = np.where(positive, history[best], -1)
-        else:
-            chosen = np.array(
-                [(lambda e: e[0][0] if e else -1)(model.explain(int(user_idx[r]), int(i), n=1)) for i in recs[valid]]
-            )
-        reason_items[r, valid] = chosen
-        has_reason[r, valid] = chosen >= 0
-    return reason_items, has_reason
 
 
 def recommendations_precompute(
@@ -64,8 +33,6 @@ def recommendations_precompute(
     For another organization's catalogue, only consumers whose partner_sharing consent names it get rows: serving
     refuses everyone else that catalogue, so their lists would be derived personal data kept for nothing. A consent
     given after the training is served non-personalised until the next one."""
-    from recommender.services.training import target_newcomers
-
     with_history = servable_users(dataset, users, np.flatnonzero(np.diff(full_matrix.indptr) > 0))
     routes = [(model, with_history)]
     if newcomer_model is not None:
@@ -114,8 +81,6 @@ def _precompute_users(
 ) -> int:
     target_mask = dataset.target_mask()
     inactive = np.flatnonzero(~dataset.item_active)
-    from recommender.services.registry import item_item_weights
-
     explainable = getattr(model, "explainable", False)
     # One call per row (CrossDomainRecommender) instead of explain per item: 171 s -> 40 s on the 20,000-consumer demo.
     batch_reasons = getattr(model, "reason_items", None)
@@ -139,7 +104,7 @@ def _precompute_users(
         if fast is not None:
             reason_items, has_reason = fast, fast >= 0
         elif explainable:  # a model with `reason_items` that could not batch: explain per item (weights is None)
-            reason_items, has_reason = _reasons(model, weights, rows, rec_ids, chunk)
+            reason_items, has_reason = history_reasons(model, weights, rows, rec_ids, chunk)
         else:
             reason_items = np.full(rec_ids.shape, -1, dtype=np.int64)
             has_reason = np.zeros(rec_ids.shape, dtype=bool)

@@ -13,13 +13,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.services.task_runs import TaskRunTracker
-from recommender.ml import BaseRecommender, GroupPopularityRecommender, HybridRecommender, IdEncoder
+from recommender.ml import (
+    BaseRecommender,
+    GroupPopularityRecommender,
+    HybridRecommender,
+    IdEncoder,
+    item_neighbours,
+    target_newcomers,
+)
 from recommender.models import ModelVersion, Recommendation
+from recommender.services.candidates import CandidateResult
 from recommender.services.datasets import TrainingDataset
 from recommender.services.precompute import servable_users
-from recommender.services.training import CandidateResult, target_newcomers
 
-NEIGHBOURS_PER_ITEM = 50
 POPULAR_ITEMS = 50
 POPULAR_PER_GROUP = 20
 MIN_GROUP_USERS = 20  # smaller city groups fall back to "popular now"
@@ -106,49 +112,6 @@ def _refit(result: CandidateResult, full_matrix: sp.csr_matrix) -> BaseRecommend
     if isinstance(model, HybridRecommender) and result.tuned_weights:
         model.set_params(weights=result.tuned_weights)
     return model.fit(full_matrix)
-
-
-def item_item_weights(model: BaseRecommender):
-    """W with score(u, i) = sum_j x_uj W[j, i] (up to each component's normalisation for a hybrid), or None.
-
-    A cross-domain model answers with its main estimator's W (the one that scores consumers already active in the
-    target catalogue), so fresh events re-rank its lists too; its newcomer estimator is not in the table."""
-    weights = getattr(model, "item_weights_", None)
-    if weights is None and getattr(model, "estimator_", None) is not None:
-        return item_item_weights(model.estimator_)
-    if weights is None and isinstance(model, HybridRecommender):
-        parts = []
-        for name, component in model.components_:
-            w = getattr(component, "item_weights_", None)
-            if w is not None and model.weights_.get(name, 0.0) > 0:
-                w = w.toarray() if sp.issparse(w) else np.asarray(w)
-                scale = np.abs(w).max() or 1.0
-                parts.append(model.weights_[name] * w / scale)
-        weights = sum(parts) if parts else None
-    return weights
-
-
-def item_neighbours(model: BaseRecommender, n_items: int, n: int = NEIGHBOURS_PER_ITEM) -> sp.csr_matrix | None:
-    """Top-n item-item weights per item (row j: the items history item j pushes up), for request-time re-ranking."""
-    weights = item_item_weights(model)
-    if weights is None:
-        return None
-    rows, cols, vals = [], [], []
-    for start in range(0, n_items, 1024):
-        block = weights[start : start + 1024]
-        block = block.toarray() if sp.issparse(block) else np.array(block, dtype=np.float64)
-        block[np.arange(block.shape[0]), np.arange(start, start + block.shape[0])] = 0.0
-        take = min(n, n_items - 1) if n_items > 1 else 0
-        if take <= 0:
-            break
-        top = np.argpartition(-block, take - 1, axis=1)[:, :take]
-        for offset in range(block.shape[0]):
-            for col in top[offset]:
-                if block[offset, col] > 0:
-                    rows.append(start + offset)
-                    cols.append(col)
-                    vals.append(block[offset, col])
-    return sp.csr_matrix((vals, (rows, cols)), shape=(n_items, n_items))
 
 
 def popular_lists(

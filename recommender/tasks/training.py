@@ -6,8 +6,9 @@ from celery import shared_task
 
 from campaigns.models import Organization, TaskRun
 from campaigns.tasks.tracking import tracked_task
+from recommender.services.pipeline import pipeline_run
 from recommender.services.scheduling import trainings_enqueue_nightly
-from recommender.services.training import TRAINING_TASK_NAME, pipeline_run
+from recommender.services.training import TRAINING_TASK_NAME
 from xmkt_site.tasks import XmktTask
 
 

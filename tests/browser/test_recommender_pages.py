@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from campaigns.models import Consumer, DataPurpose, Role
 from recommender.models import ModelVersion, RecommendationFeedback, RecommendationLog
+from recommender.services.pipeline import pipeline_run
 from recommender.services.serving import serving_cache_clear
-from recommender.services.training import pipeline_run
 from tests.factories import MembershipFactory, PlatformFactory
 from tests.recommender.conftest import grant, make_world
 

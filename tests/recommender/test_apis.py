@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 from analytics.models import Event
 from campaigns.models import ApiScope, DataPurpose, Role
 from recommender.models import RecommendationFeedback, RecommendationLog
-from recommender.services.training import pipeline_run
+from recommender.services.pipeline import pipeline_run
 from tests.factories import AgreementFactory, MembershipFactory, OrganizationFactory, issue_api_key
 from tests.recommender.conftest import grant
 

@@ -8,20 +8,19 @@ import pytest
 from campaigns.models import DataPurpose, Organization
 from campaigns.selectors.consent import consented_consumer_ids
 from demo.writer import demo_seed
-from recommender.ml import CrossDomainRecommender, IdEncoder, interactions_from_events
+from recommender.ml import CrossDomainRecommender, IdEncoder, interactions_from_events, target_newcomers
 from recommender.models import ModelVersion, Recommendation
-from recommender.services.datasets import dataset_build, linked_consumer_pairs
-from recommender.services.precompute import recommendations_precompute, servable_users
-from recommender.services.registry import model_versions_register
-from recommender.services.training import (
+from recommender.services.candidates import (
     candidate_models,
     candidates_evaluate,
     cross_domain_candidate,
-    cross_domain_evaluate,
-    pipeline_run,
-    target_newcomers,
     temporal_splits,
 )
+from recommender.services.datasets import dataset_build, linked_consumer_pairs
+from recommender.services.evaluation import cross_domain_evaluate
+from recommender.services.pipeline import pipeline_run
+from recommender.services.precompute import recommendations_precompute, servable_users
+from recommender.services.registry import model_versions_register
 
 
 @pytest.fixture
@@ -136,7 +135,7 @@ def test_a_cross_domain_champion_precomputes_lists_for_newcomers_with_a_platform
     users, items = IdEncoder(dataset.user_ids), IdEncoder(dataset.item_ids)
     validation, _ = temporal_splits(dataset, users, items)
     candidate = cross_domain_candidate(dataset=dataset, validation=validation)
-    monkeypatch.setattr("recommender.services.training.candidate_models", lambda **kwargs: [candidate])
+    monkeypatch.setattr("recommender.services.pipeline.candidate_models", lambda **kwargs: [candidate])
 
     def one_item_at_a_time(*args, **kwargs):
         raise AssertionError("precompute should take the reasons of a whole row from reason_items")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from campaigns.models import Role, TaskRun
 from recommender.models import ModelVersion
-from recommender.services.training import pipeline_run
+from recommender.services.pipeline import pipeline_run
 from tests.factories import MembershipFactory, OrganizationFactory, PlatformFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from analytics.models import Event
 from campaigns.models import ApiScope, AuditEvent, Consumer, DataPurpose, Role
 from recommender.models import RecommendationLog
-from recommender.services.training import pipeline_run
+from recommender.services.pipeline import pipeline_run
 from tests.factories import AgreementFactory, MembershipFactory, OrganizationFactory, issue_api_key
 from tests.recommender.conftest import grant
 

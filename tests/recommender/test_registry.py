@@ -3,9 +3,9 @@
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.ml import EASE, CrossDomainRecommender, PopularityRecommender
-from recommender.services.registry import MIN_NEWCOMER_USERS, item_item_weights, item_neighbours, newcomer_choose
-from recommender.services.training import Candidate, CandidateResult
+from recommender.ml import EASE, CrossDomainRecommender, PopularityRecommender, item_item_weights, item_neighbours
+from recommender.services.candidates import Candidate, CandidateResult
+from recommender.services.registry import MIN_NEWCOMER_USERS, newcomer_choose
 
 
 def result(label: str, pooled: float, newcomers: float | None, n_users: int = 40) -> CandidateResult:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from campaigns.models import Role
 from recommender.models import ModelVersion, RecommendationFeedback, RecommendationLog
 from recommender.selectors.served import served_list_stats
-from recommender.services.training import pipeline_run
+from recommender.services.pipeline import pipeline_run
 from tests.factories import CatalogItemFactory, ConsumerFactory, MembershipFactory, OrganizationFactory, PlatformFactory
 
 Kind = RecommendationFeedback.Kind

@@ -4,9 +4,10 @@ import scipy.sparse as sp
 
 from analytics.models import Event
 from campaigns.models import DataPurpose
+from recommender.ml import target_newcomers
 from recommender.models import ModelVersion, Recommendation
 from recommender.services.datasets import dataset_build
-from recommender.services.training import pipeline_run, target_newcomers
+from recommender.services.pipeline import pipeline_run
 from tests.factories import OrganizationFactory
 from tests.recommender.conftest import grant
 from xmkt_site.errors import ApplicationError

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 from campaigns.models import AuditEvent, Organization, Role, TaskRun
 from recommender.charts import metric_history_chart_html
 from recommender.models import ModelVersion
-from recommender.services.training import pipeline_run
+from recommender.services.pipeline import pipeline_run
 from tests.factories import MembershipFactory
 
 

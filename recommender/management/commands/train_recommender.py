@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.models import Organization
 from campaigns.services.task_runs import task_run_create, task_run_tracking
-from recommender.services.training import TRAINING_TASK_NAME, pipeline_run, training_enqueue
+from recommender.services.pipeline import pipeline_run
+from recommender.services.training import TRAINING_TASK_NAME, training_enqueue
 
 
 class Command(BaseCommand):
