@@ -15,7 +15,12 @@ from django.utils.dateparse import parse_datetime
 
 from analytics.ml.assignment import ArmLayout, assign_arm, bucket, moved_share
 from analytics.ml.bandits import make_policy
-from analytics.selectors.experiments import arm_aggregates, audience_consumers, audience_estimate
+from analytics.selectors.experiments import (
+    arm_aggregates,
+    audience_consumers,
+    audience_estimate,
+    running_assignment_count,
+)
 from campaigns.models import (
     AllocationChange,
     AllocationPolicy,
@@ -86,11 +91,10 @@ def assignment_get_or_create(
         raise NotFoundError("Unknown consumer.")
     if not audience_consumers(campaign=campaign).filter(pk=consumer.pk).exists():
         return AssignmentResult(None, False, False, "not_in_audience")
-    if campaign.frequency_cap:
-        from analytics.selectors.experiments import running_assignment_count
-
-        if running_assignment_count(consumer=consumer, exclude=campaign) >= campaign.frequency_cap:
-            return AssignmentResult(None, False, False, "frequency_cap")
+    if campaign.frequency_cap and (
+        running_assignment_count(consumer=consumer, exclude=campaign) >= campaign.frequency_cap
+    ):
+        return AssignmentResult(None, False, False, "frequency_cap")
     variants = _variants(campaign)
     arm = assign_arm(consumer.external_ref, campaign.salt, campaign_layout(campaign=campaign, variants=variants))
     personalized = consumer_has_consent(consumer=consumer, purpose=DataPurpose.PERSONALIZATION)

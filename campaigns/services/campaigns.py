@@ -26,6 +26,7 @@ from campaigns.models import (
     Organization,
     User,
 )
+from campaigns.services.audiences import audience_definition_clean
 from campaigns.services.audit import audit_record
 from campaigns.services.review_messages import review_check
 from xmkt_site.errors import ApplicationError, ConflictError
@@ -190,8 +191,6 @@ def campaign_audience_set(
     *, campaign: Campaign, by: User | None, segment_ids: Iterable[int] = (), rules: dict | None = None
 ) -> Campaign:
     """Store the audience definition; the analytics side resolves it (segments live there)."""
-    from campaigns.services.audiences import audience_definition_clean
-
     definition = audience_definition_clean(segment_ids=segment_ids, rules=rules or {})
     with transaction.atomic():
         campaign = _locked(campaign)
