@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -282,8 +283,6 @@ def tracking_link_create(
 def tracking_link_follow(*, code: str, consumer_ref: str = "", now: datetime | None = None) -> str | None:
     """The destination to redirect to (None when the link is unknown or no longer allowed), counting the click and,
     when the consumer is known and assigned, recording it as a touch for attribution."""
-    from django.db.models import F
-
     link = TrackingLink.objects.select_related("campaign").filter(code=code).first()
     if link is None or not destination_allowed(campaign=link.campaign, destination=link.destination):
         return None

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import DataCategory, DataPurpose
+from xmkt_site.templatetags.xmkt import count, money  # the pages' formats: ¥12,345.00, 1.2万 / 12,000
 
 MESSAGES = {
     "partners_missing": _("A co-branded campaign needs at least one partner."),
@@ -60,8 +61,6 @@ def _label(value: str) -> str:
 
 
 def _rendered_params(params: dict[str, Any]) -> dict[str, Any]:
-    from xmkt_site.templatetags.xmkt import count, money  # the pages' formats: ¥12,345.00, 1.2万 / 12,000
-
     rendered = dict(params)
     for name in ("contactable", "matching", "count"):
         if name in params:

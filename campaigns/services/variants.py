@@ -62,7 +62,7 @@ def variant_delete(*, variant: Variant, by: User | None) -> None:
 
 def logo_validate(data: bytes) -> str:
     """A real PNG or JPEG, at most 512 KB and 2000×2000: returns its content type or raises."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # Pillow loads on the first logo upload, not at web start-up
 
     if not data:
         raise ApplicationError("The logo is empty.", fields={"logo": ["Empty file."]})
