@@ -1,11 +1,18 @@
-"""One family of domain errors. The API turns them into {"error": {"code", "message", "fields"}} responses."""
+"""One family of domain errors. The API turns them into {"error": {"code", "message", "fields"}} responses.
+
+A raise site passes a member of its domain's error-code enum (`code=OfferErrorCode.OFFER_FROZEN`), never a bare
+string, so every code the API can answer is listed in one of the `error_codes` modules (and in docs/api.md). The
+members are `StrEnum`s: `exc.code == "offer_frozen"` holds and the JSON carries the plain value.
+"""
 
 from typing import Any
+
+from xmkt_site.error_codes import ErrorCode
 
 
 class ApplicationError(Exception):
     status_code = 400
-    default_code = "invalid"
+    default_code: str = ErrorCode.INVALID
 
     def __init__(
         self,
@@ -27,14 +34,14 @@ class ApplicationError(Exception):
 
 class NotFoundError(ApplicationError):
     status_code = 404
-    default_code = "not_found"
+    default_code = ErrorCode.NOT_FOUND
 
 
 class PermissionDeniedError(ApplicationError):
     status_code = 403
-    default_code = "permission_denied"
+    default_code = ErrorCode.PERMISSION_DENIED
 
 
 class ConflictError(ApplicationError):
     status_code = 409
-    default_code = "conflict"
+    default_code = ErrorCode.CONFLICT

@@ -9,6 +9,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from xmkt_site.error_codes import ErrorCode
 from xmkt_site.errors import ApplicationError
 
 
@@ -31,7 +32,8 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def error_body(code: str, message: str, fields: dict | None = None, **extra: Any) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
+    # str() turns an enum member into its plain value, so every renderer writes the same bytes.
+    return {"error": {"code": str(code), "message": message, "fields": fields or {}, **extra}}
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -52,9 +54,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         fields = _flatten(exc.detail)
         first = next(iter(fields.items()), ("", [""]))
         message = f"{first[0]}: {first[1][0]}" if first[0] != "non_field_errors" else first[1][0]
-        response.data = error_body("invalid", message, fields)
+        response.data = error_body(ErrorCode.INVALID, message, fields)
     else:
-        code = getattr(exc, "default_code", "error")
+        code = getattr(exc, "default_code", ErrorCode.ERROR)
         detail = getattr(exc, "detail", str(exc))
         response.data = error_body(str(code), str(detail))
     return response
