@@ -10,6 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from analytics.error_codes import ExperimentErrorCode
 from analytics.selectors.experiment_readouts import campaign_readouts
 from analytics.selectors.experiments import audience_estimate, campaign_results, partner_campaign_results
 from analytics.services.attribution import campaign_attribution, campaign_forecast_lift
@@ -106,7 +107,9 @@ class CampaignAssignmentApi(APIView):
         if not actor.is_platform and not consumer_has_consent(
             consumer=consumer, purpose=DataPurpose.PARTNER_SHARING, recipient=actor.organization
         ):
-            raise PermissionDeniedError("The consumer has not consented to sharing with you.", code="no_consent")
+            raise PermissionDeniedError(
+                "The consumer has not consented to sharing with you.", code=ExperimentErrorCode.NO_CONSENT
+            )
         result = assignment_get_or_create(campaign=campaign, consumer=consumer)
         return Response(
             self.OutputSerializer(

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from analytics.error_codes import ExperimentErrorCode
 from analytics.ml.assignment import ArmLayout, assign_arm, bucket, moved_share
 from analytics.ml.bandits import make_policy
 from analytics.selectors.experiments import (
@@ -87,7 +88,7 @@ def assignment_get_or_create(
     if existing is not None:
         return AssignmentResult(existing.variant, False, existing.personalized, "existing")
     if campaign.status != Campaign.Status.RUNNING:
-        raise ConflictError("Only a running campaign assigns consumers.", code="campaign_not_running")
+        raise ConflictError("Only a running campaign assigns consumers.", code=ExperimentErrorCode.CAMPAIGN_NOT_RUNNING)
     if consumer.organization_id != campaign.organization_id:
         raise NotFoundError("Unknown consumer.")
     if not audience_consumers(campaign=campaign).filter(pk=consumer.pk).exists():
@@ -145,7 +146,7 @@ def _parse_when(value: Any) -> datetime:
 
 def _check_writable(campaign: Campaign) -> None:
     if campaign.status not in (Campaign.Status.RUNNING, Campaign.Status.PAUSED, Campaign.Status.COMPLETED):
-        raise ConflictError("The campaign has not started.", code="campaign_not_started")
+        raise ConflictError("The campaign has not started.", code=ExperimentErrorCode.CAMPAIGN_NOT_STARTED)
 
 
 def _rows_for(

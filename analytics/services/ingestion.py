@@ -34,6 +34,7 @@ from campaigns.services.ingestion import (
     rows_validate,
 )
 from campaigns.services.privacy import erased_refs
+from xmkt_site.error_codes import ErrorCode
 from xmkt_site.errors import ConflictError
 
 EVENT_FIELDS: dict[str, FieldSpec] = {
@@ -309,7 +310,7 @@ def event_batch_ingest(
                 _enqueue_rollup(organization=organization, by=by, since=timezone.localtime(earliest).date())
     except IntegrityError as exc:
         # A consumer, item or campaign deleted between our lookup and the commit; a retry reports it as unknown.
-        raise ConflictError(_("The batch raced with a deletion; send it again."), code="conflict") from exc
+        raise ConflictError(_("The batch raced with a deletion; send it again."), code=ErrorCode.CONFLICT) from exc
     return result
 
 

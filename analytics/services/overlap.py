@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from analytics.error_codes import OverlapErrorCode
 from analytics.models import OverlapMatchToken, OverlapQuery, SegmentMembership
 from campaigns.models import Consumer, DataPurpose, DataSharingAgreement, Organization, PartnerApiKey, User
 from campaigns.selectors.consent import consented_consumer_ids
@@ -115,10 +116,10 @@ def _check_agreement(agreement: DataSharingAgreement) -> None:
         or agreement.valid_from > today
         or (agreement.valid_until is not None and agreement.valid_until < today)
     ):
-        raise PermissionDeniedError(_("The agreement is not active."), code="agreement_inactive")
+        raise PermissionDeniedError(_("The agreement is not active."), code=OverlapErrorCode.AGREEMENT_INACTIVE)
     if DataPurpose.PARTNER_SHARING not in (agreement.purposes or []):
         raise PermissionDeniedError(
-            _("The agreement does not cover sharing with the partner."), code="purpose_not_covered"
+            _("The agreement does not cover sharing with the partner."), code=OverlapErrorCode.PURPOSE_NOT_COVERED
         )
 
 
@@ -139,7 +140,7 @@ def _check_difference(agreement: DataSharingAgreement, audience: list[str]) -> N
         if 0 < difference < k:
             raise ConflictError(
                 _("This audience differs from an earlier query by fewer than %(k)s people; it is refused.") % {"k": k},
-                code="difference_query",
+                code=OverlapErrorCode.DIFFERENCE_QUERY,
             )
 
 
@@ -181,10 +182,13 @@ def overlap_run(
         locked = DataSharingAgreement.objects.select_for_update().get(pk=agreement.pk)
         if epsilon is not None:
             if locked.dp_epsilon_budget is None:
-                raise ApplicationError(_("This agreement has no differential-privacy budget."), code="no_budget")
+                raise ApplicationError(
+                    _("This agreement has no differential-privacy budget."), code=OverlapErrorCode.NO_BUDGET
+                )
             if locked.dp_epsilon_spent + epsilon > locked.dp_epsilon_budget + 1e-9:
                 raise ConflictError(
-                    _("The agreement's privacy budget is exhausted for this query."), code="budget_exhausted"
+                    _("The agreement's privacy budget is exhausted for this query."),
+                    code=OverlapErrorCode.BUDGET_EXHAUSTED,
                 )
         _check_difference(locked, audience)
 

@@ -12,6 +12,7 @@ from campaigns.models import (
 )
 from xmkt_site.access import actor_for_request
 from xmkt_site.api.schema import name_nested_serializers
+from xmkt_site.error_codes import ErrorCode
 from xmkt_site.errors import ApplicationError
 from xmkt_site.roles import Capability, roles_with
 
@@ -44,7 +45,9 @@ class AgreementCreateApi(APIView):
 
         actor = actor_for_request(request)
         if not actor.is_platform:
-            raise ApplicationError("Only the platform records agreements.", code="permission_denied", status_code=403)
+            raise ApplicationError(
+                "Only the platform records agreements.", code=ErrorCode.PERMISSION_DENIED, status_code=403
+            )
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from campaigns.error_codes import CampaignErrorCode
 from campaigns.models import (
     AllocationChange,
     AllocationPolicy,
@@ -87,7 +88,9 @@ def _partners_checked(*, organization: Organization, partners: Iterable[Organiza
     partners = list(partners)
     for partner in partners:
         if partner.kind != Organization.Kind.PARTNER or partner.pk == organization.pk:
-            raise ApplicationError("Every co-branding party must be a partner organization.", code="invalid_partner")
+            raise ApplicationError(
+                "Every co-branding party must be a partner organization.", code=CampaignErrorCode.INVALID_PARTNER
+            )
     return partners
 
 
@@ -113,7 +116,7 @@ def campaign_create(
     allowed_redirect_hosts: Iterable[str] = (),
 ) -> Campaign:
     if organization.kind != Organization.Kind.PLATFORM:
-        raise ApplicationError("Only the platform organization runs campaigns.", code="not_platform")
+        raise ApplicationError("Only the platform organization runs campaigns.", code=CampaignErrorCode.NOT_PLATFORM)
     purposes, data_categories = sorted(set(purposes)), sorted(set(data_categories))
     _validate_lists(purposes=purposes, data_categories=data_categories)
     partner_list = _partners_checked(organization=organization, partners=partners)
@@ -159,7 +162,9 @@ def campaign_update(
 ) -> Campaign:
     campaign = _locked(campaign)
     if campaign.status not in EDITABLE_STATES:
-        raise ConflictError("Only a draft campaign can be edited; reopen it first.", code="not_editable")
+        raise ConflictError(
+            "Only a draft campaign can be edited; reopen it first.", code=CampaignErrorCode.NOT_EDITABLE
+        )
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(f"Fields that cannot be edited: {', '.join(sorted(unknown))}")
@@ -195,7 +200,7 @@ def campaign_audience_set(
     with transaction.atomic():
         campaign = _locked(campaign)
         if campaign.status not in EDITABLE_STATES:
-            raise ConflictError("Only a draft campaign's audience can be changed.", code="not_editable")
+            raise ConflictError("Only a draft campaign's audience can be changed.", code=CampaignErrorCode.NOT_EDITABLE)
         campaign.audience = definition
         campaign.save(update_fields=["audience", "updated_at"])
         audit_record(
@@ -326,7 +331,7 @@ def _transition(*, campaign: Campaign, action: str, by: User | None, metadata: d
     if campaign.status not in sources:
         raise ConflictError(
             f"Cannot {action} a campaign that is {campaign.get_status_display()}.",
-            code="invalid_transition",
+            code=CampaignErrorCode.INVALID_TRANSITION,
             extra={"status": campaign.status},
         )
     previous = campaign.status
@@ -371,14 +376,14 @@ def campaign_submit_for_review(
 def campaign_schedule(*, campaign: Campaign, by: User | None) -> Campaign:
     campaign = _locked(campaign)
     if campaign.starts_at is None:
-        raise ApplicationError("A scheduled campaign needs a start date.", code="no_start")
+        raise ApplicationError("A scheduled campaign needs a start date.", code=CampaignErrorCode.NO_START)
     return _transition(campaign=campaign, action="schedule", by=by)
 
 
 def _initial_weights(campaign: Campaign) -> dict[str, float]:
     variants = list(campaign.variants.all())
     if not variants:
-        raise ConflictError("The campaign has no variants.", code="no_variants")
+        raise ConflictError("The campaign has no variants.", code=CampaignErrorCode.NO_VARIANTS)
     given = [v.weight for v in variants]
     if campaign.allocation_policy == AllocationPolicy.FIXED_SPLIT and sum(given) > 0 and all(w > 0 for w in given):
         total = sum(given)
@@ -450,7 +455,7 @@ ACTIONS = {
 def campaign_apply_action(*, campaign: Campaign, action: str, by: User | None) -> Campaign:
     """The state buttons and the API's action endpoint. Review is separate: it needs the audience estimate."""
     if action not in ACTIONS:
-        raise ApplicationError(f"Unknown action {action!r}.", code="unknown_action")
+        raise ApplicationError(f"Unknown action {action!r}.", code=CampaignErrorCode.UNKNOWN_ACTION)
     return ACTIONS[action](campaign=campaign, by=by)
 
 

@@ -20,6 +20,7 @@ from campaigns.models import (
     User,
 )
 from campaigns.services.audit import audit_record
+from xmkt_site.error_codes import ErrorCode
 from xmkt_site.errors import ApplicationError
 
 
@@ -28,7 +29,7 @@ def consent_policy_publish(
 ) -> ConsentPolicy:
     """Publish a new version of a purpose's policy text. Versions are final: publishing one twice is refused."""
     if ConsentPolicy.objects.filter(purpose=purpose, version=version).exists():
-        raise ApplicationError(_("This policy version is already published."), code="conflict", status_code=409)
+        raise ApplicationError(_("This policy version is already published."), code=ErrorCode.CONFLICT, status_code=409)
     policy = ConsentPolicy(
         purpose=purpose,
         version=version,

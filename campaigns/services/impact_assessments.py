@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.error_codes import PrivacyErrorCode
 from campaigns.models import (
     IMPACT_ASSESSMENT_MIN_RETENTION_YEARS,
     Campaign,
@@ -180,7 +181,7 @@ def impact_assessment_delete(*, assessment: ImpactAssessment, by: User, now: dat
     if assessment.status == ImpactAssessment.Status.SIGNED and assessment.retain_until > today:
         raise ConflictError(
             _("A signed impact assessment must be kept until %(date)s.") % {"date": assessment.retain_until},
-            code="retention_not_over",
+            code=PrivacyErrorCode.RETENTION_NOT_OVER,
         )
     with transaction.atomic():
         audit_record(

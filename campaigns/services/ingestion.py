@@ -24,6 +24,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.error_codes import IngestionErrorCode
 from campaigns.models import CatalogItem, Consumer, Organization, PartnerApiKey, User
 from campaigns.services.audit import audit_record
 from campaigns.services.identity import hash_email, hash_phone
@@ -59,12 +60,14 @@ def batch_rows_read(*, data: Any, key: str, upload: Any = None) -> tuple[list[An
     if len(rows) > max_rows:
         raise ApplicationError(
             _("A batch holds at most %(max)d rows; split it into smaller batches.") % {"max": max_rows},
-            code="batch_too_large",
+            code=IngestionErrorCode.BATCH_TOO_LARGE,
             fields={key: [_("At most %(max)d rows.") % {"max": max_rows}]},
             extra={"max_rows": max_rows, "received": len(rows) if source == "json" else f">{max_rows}"},
         )
     if not rows:
-        raise ApplicationError(_("The batch is empty."), code="empty_batch", fields={key: [_("No rows.")]})
+        raise ApplicationError(
+            _("The batch is empty."), code=IngestionErrorCode.EMPTY_BATCH, fields={key: [_("No rows.")]}
+        )
     return rows, source
 
 
@@ -87,7 +90,9 @@ def _csv_rows(upload: Any, *, max_rows: int) -> CsvRows:
         reader = csv.DictReader(handle)
         if not reader.fieldnames:
             raise ApplicationError(
-                _("The CSV file has no header line."), code="invalid_file", fields={"file": [_("Empty.")]}
+                _("The CSV file has no header line."),
+                code=IngestionErrorCode.INVALID_FILE,
+                fields={"file": [_("Empty.")]},
             )
         for row in reader:
             if len(rows) > max_rows:  # one past the limit is enough to refuse the batch
@@ -97,11 +102,11 @@ def _csv_rows(upload: Any, *, max_rows: int) -> CsvRows:
             rows.line_numbers.append(_first_line_of_row(reader.line_num, row))
     except UnicodeDecodeError as exc:
         raise ApplicationError(
-            _("The CSV file must be UTF-8."), code="invalid_file", fields={"file": [_("Not UTF-8.")]}
+            _("The CSV file must be UTF-8."), code=IngestionErrorCode.INVALID_FILE, fields={"file": [_("Not UTF-8.")]}
         ) from exc
     except csv.Error as exc:
         raise ApplicationError(
-            _("The CSV file could not be read."), code="invalid_file", fields={"file": [str(exc)]}
+            _("The CSV file could not be read."), code=IngestionErrorCode.INVALID_FILE, fields={"file": [str(exc)]}
         ) from exc
     finally:
         handle.detach()  # leave the upload open for Django to clean up
@@ -137,7 +142,7 @@ class RowErrors:
         raise ApplicationError(
             _("%(errors)d problems in the batch; nothing was written. Fix the rows listed and send the batch again.")
             % {"errors": self.count},
-            code="invalid_rows",
+            code=IngestionErrorCode.INVALID_ROWS,
             extra={
                 "rows": self.items,
                 "error_count": self.count,

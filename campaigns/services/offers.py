@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from campaigns.error_codes import OfferErrorCode
 from campaigns.models import Campaign, CatalogItem, CodePool, Consumer, DiscountCode, Offer, Organization, User
 from campaigns.services.audit import audit_record
 from xmkt_site.errors import ApplicationError, ConflictError
@@ -76,7 +77,9 @@ def offer_update(*, offer: Offer, by: User | None, **changes: Any) -> Offer:
     """Change an offer's terms before launch; afterwards they are frozen (see OFFER_EDITABLE_STATES)."""
     offer = Offer.objects.select_for_update().select_related("campaign").get(pk=offer.pk)
     if offer.campaign.status not in OFFER_EDITABLE_STATES:
-        raise ConflictError("An offer can be changed only before the campaign launches.", code="offer_frozen")
+        raise ConflictError(
+            "An offer can be changed only before the campaign launches.", code=OfferErrorCode.OFFER_FROZEN
+        )
     unknown = set(changes) - set(OFFER_FIELDS)
     if unknown:
         raise ApplicationError(f"Fields that cannot be edited: {', '.join(sorted(unknown))}")
@@ -153,7 +156,7 @@ class ImportProblem:
 class CodeImportRejected(ApplicationError):
     """Raised with every problem found; nothing was imported."""
 
-    default_code = "codes_rejected"
+    default_code = OfferErrorCode.CODES_REJECTED
 
     def __init__(self, problems: list[ImportProblem]) -> None:
         shown = [str(p) for p in problems[:50]]
@@ -177,7 +180,7 @@ def codes_parse(*, text: str) -> tuple[list[tuple[int, str]], list[ImportProblem
     try:
         records = [(reader.line_num, fields) for fields in reader]  # line_num: the physical line, even in quotes
     except csv.Error as error:
-        raise ApplicationError(f"The file is not readable as CSV: {error}", code="bad_csv") from None
+        raise ApplicationError(f"The file is not readable as CSV: {error}", code=OfferErrorCode.BAD_CSV) from None
     for line_number, fields in records:
         value = (fields[0] if fields else "").strip().upper()
         if not value:
@@ -207,7 +210,9 @@ def codes_import_strict(*, pool: CodePool, text: str, by: User | None) -> CodeIm
         taken = set(pool.codes.values_list("code", flat=True))
         problems += [ImportProblem(line, code, "already_in_pool") for line, code in rows if code in taken]
     if not rows and not problems:
-        raise ApplicationError("The file holds no codes.", code="no_codes", fields={"codes": ["No codes."]})
+        raise ApplicationError(
+            "The file holds no codes.", code=OfferErrorCode.NO_CODES, fields={"codes": ["No codes."]}
+        )
     if problems:
         raise CodeImportRejected(sorted(problems, key=lambda p: p.line))
     result = codes_import(pool=pool, codes=[code for _line, code in rows], by=by)
@@ -221,9 +226,9 @@ def codes_add(*, pool: CodePool, by: User | None, text: str = "", generate: int 
     """Fill a pool by a strict import of `text` or by generating `generate` codes — one or the other — while the
     campaign has not ended."""
     if pool.offer.campaign.status in POOL_CLOSED_STATES:
-        raise ConflictError("The campaign has ended: no new codes.", code="campaign_closed")
+        raise ConflictError("The campaign has ended: no new codes.", code=OfferErrorCode.CAMPAIGN_CLOSED)
     if bool(text.strip()) == bool(generate):
-        raise ApplicationError("Either import codes or generate them.", code="codes_source")
+        raise ApplicationError("Either import codes or generate them.", code=OfferErrorCode.CODES_SOURCE)
     if generate:
         return codes_generate(pool=pool, count=generate, by=by)
     return codes_import_strict(pool=pool, text=text, by=by)
@@ -276,7 +281,9 @@ def code_redeem(*, pool: CodePool, consumer: Consumer | None, redemption_ref: st
     offer = pool.offer
     campaign = offer.campaign
     if campaign.status != Campaign.Status.RUNNING:
-        raise ConflictError("Codes are redeemed only while the campaign runs.", code="campaign_not_running")
+        raise ConflictError(
+            "Codes are redeemed only while the campaign runs.", code=OfferErrorCode.CAMPAIGN_NOT_RUNNING
+        )
     now = timezone.now()
     for _attempt in range(20):
         code = (
@@ -286,16 +293,17 @@ def code_redeem(*, pool: CodePool, consumer: Consumer | None, redemption_ref: st
             .first()
         )
         if code is None:
-            raise ConflictError("The code pool is exhausted.", code="pool_exhausted")
+            raise ConflictError("The code pool is exhausted.", code=OfferErrorCode.POOL_EXHAUSTED)
         taken = DiscountCode.objects.filter(pk=code.pk, redeemed_at__isnull=True).update(
             redeemed_at=now, redeemed_by=consumer, redemption_ref=redemption_ref
         )
         if taken:
             break
     else:  # pragma: no cover - needs 20 consecutive lost races
-        raise ConflictError("Too much contention on the code pool; retry.", code="pool_busy")
+        raise ConflictError("Too much contention on the code pool; retry.", code=OfferErrorCode.POOL_BUSY)
     if not _spend(campaign_id=campaign.pk, amount=offer.unit_cost):
-        raise ConflictError("The campaign budget is spent.", code="budget_exhausted")  # rolls the redemption back
+        # Raising rolls the redemption back.
+        raise ConflictError("The campaign budget is spent.", code=OfferErrorCode.BUDGET_EXHAUSTED)
     code.refresh_from_db()
     return code
 

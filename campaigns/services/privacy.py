@@ -18,6 +18,7 @@ from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.error_codes import PrivacyErrorCode
 from campaigns.models import (
     ConsentRecord,
     Consumer,
@@ -203,7 +204,7 @@ def dsr_create(
     consumer = Consumer.objects.filter(organization=organization, external_ref=external_ref).first()
     if consumer is None:
         if is_erased(organization=organization, external_ref=external_ref):
-            raise ConflictError(_("This consumer has already been erased."), code="already_erased")
+            raise ConflictError(_("This consumer has already been erased."), code=PrivacyErrorCode.ALREADY_ERASED)
         raise NotFoundError(_("No consumer with this reference in your organization."))
     now = timezone.now()
     received_at = received_at or now
@@ -238,9 +239,9 @@ def _lock_open(request: DataSubjectRequest, kind: str | None = None) -> DataSubj
     # No select_related: PostgreSQL cannot lock the nullable side of the outer join to the consumer.
     locked = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
     if not locked.is_open:
-        raise ConflictError(_("This request is already closed."), code="request_closed")
+        raise ConflictError(_("This request is already closed."), code=PrivacyErrorCode.REQUEST_CLOSED)
     if kind is not None and locked.kind != kind:
-        raise ApplicationError(_("This operation does not match the request's kind."), code="wrong_kind")
+        raise ApplicationError(_("This operation does not match the request's kind."), code=PrivacyErrorCode.WRONG_KIND)
     return locked
 
 
@@ -281,7 +282,7 @@ def dsr_access_export(*, request: DataSubjectRequest, by: User | None = None) ->
     with transaction.atomic():
         locked = _lock_open(request, DataSubjectRequest.Kind.ACCESS)
         if locked.consumer is None:
-            raise ConflictError(_("The consumer no longer exists."), code="consumer_gone")
+            raise ConflictError(_("The consumer no longer exists."), code=PrivacyErrorCode.CONSUMER_GONE)
         export = consumer_export(consumer=locked.consumer)
         locked.export = export
         _close(locked, status=DataSubjectRequest.Status.COMPLETED, by=by)
@@ -306,7 +307,7 @@ def dsr_erase(*, request: DataSubjectRequest, by: User | None = None) -> Erasure
         locked = _lock_open(request, DataSubjectRequest.Kind.ERASURE)
         consumer = locked.consumer
         if consumer is None:
-            raise ConflictError(_("The consumer no longer exists."), code="consumer_gone")
+            raise ConflictError(_("The consumer no longer exists."), code=PrivacyErrorCode.CONSUMER_GONE)
         organization = locked.organization
         ref_hash = consumer_ref_hash(consumer.external_ref)
         now = timezone.now()
@@ -322,7 +323,9 @@ def dsr_erase(*, request: DataSubjectRequest, by: User | None = None) -> Erasure
         except ProtectedError as exc:
             blockers = sorted({obj._meta.label_lower for obj in exc.protected_objects})
             message = _("Rows that protect this consumer must be removed first: %(models)s")
-            raise ConflictError(message % {"models": ", ".join(blockers)}, code="erasure_blocked") from exc
+            raise ConflictError(
+                message % {"models": ", ".join(blockers)}, code=PrivacyErrorCode.ERASURE_BLOCKED
+            ) from exc
         tombstone, created = ErasureTombstone.objects.get_or_create(
             organization=organization,
             ref_hash=ref_hash,

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.error_codes import JobErrorCode
 from campaigns.models import Organization, TaskRun, User
 from campaigns.services.audit import audit_record
 from xmkt_site.celery import app
@@ -137,7 +138,7 @@ def task_run_retry(*, run: TaskRun, by: User | None = None) -> TaskRun:
     double click queues it once."""
     if not getattr(app.tasks.get(run.task_name), "retryable", False):
         raise ApplicationError(
-            _("This job cannot be retried on its own; start it again from its page."), code="not_retryable"
+            _("This job cannot be retried on its own; start it again from its page."), code=JobErrorCode.NOT_RETRYABLE
         )
     with transaction.atomic():
         locked = TaskRun.objects.select_for_update().get(pk=run.pk)
@@ -148,12 +149,14 @@ def task_run_retry(*, run: TaskRun, by: User | None = None) -> TaskRun:
             status__in=[TaskRun.Status.QUEUED, TaskRun.Status.RUNNING],
         ).exclude(pk=locked.pk)
         if twin.exists():  # e.g. the nightly tick already queued the same training
-            raise ConflictError(_("A newer run of this job is already queued or running."), code="duplicate_run")
+            raise ConflictError(
+                _("A newer run of this job is already queued or running."), code=JobErrorCode.DUPLICATE_RUN
+            )
         if locked.status != TaskRun.Status.FAILED:
             raise ConflictError(
                 _("Only a failed job can be retried; job #%(id)s is %(status)s.")
                 % {"id": locked.pk, "status": locked.get_status_display()},
-                code="not_failed",
+                code=JobErrorCode.NOT_FAILED,
             )
         locked.status = TaskRun.Status.QUEUED
         locked.progress = 0

@@ -4,6 +4,7 @@ from io import BytesIO
 
 from django.db import transaction
 
+from campaigns.error_codes import CampaignErrorCode
 from campaigns.models import Campaign, CoBranding, Offer, Organization, User, Variant
 from campaigns.services.audit import audit_record
 from xmkt_site.errors import ApplicationError, ConflictError
@@ -14,7 +15,9 @@ LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
 def _require_draft(campaign: Campaign) -> None:
     if campaign.status != Campaign.Status.DRAFT:
-        raise ConflictError("Only a draft campaign can be changed; reopen it first.", code="not_editable")
+        raise ConflictError(
+            "Only a draft campaign can be changed; reopen it first.", code=CampaignErrorCode.NOT_EDITABLE
+        )
 
 
 @transaction.atomic
@@ -35,7 +38,7 @@ def variant_create(
     if offer is not None and offer.campaign_id != campaign.pk:
         raise ApplicationError("The offer belongs to another campaign.", fields={"offer": ["Invalid."]})
     if is_control and campaign.variants.filter(is_control=True).exists():
-        raise ConflictError("The campaign already has a control.", code="control_exists")
+        raise ConflictError("The campaign already has a control.", code=CampaignErrorCode.CONTROL_EXISTS)
     variant = Variant(
         campaign=campaign,
         key=key,

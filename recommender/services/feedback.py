@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from analytics.services.experiments import exposures_record
 from campaigns.models import Campaign, CatalogItem, Consumer, Exposure
+from recommender.error_codes import FeedbackErrorCode
 from recommender.models import RecommendationFeedback, RecommendationLog
 from xmkt_site.access import Actor
 from xmkt_site.errors import ApplicationError, ConflictError, NotFoundError
@@ -38,12 +39,14 @@ def recommendation_feedback_record(
         recommendation_id=recommendation_id, organization=actor.organization
     ).first()
     if served is None:
-        raise NotFoundError(_("No served recommendation list with this id."), code="recommendation_not_found")
+        raise NotFoundError(
+            _("No served recommendation list with this id."), code=FeedbackErrorCode.RECOMMENDATION_NOT_FOUND
+        )
     item = CatalogItem.objects.filter(organization_id=served.target_id, external_ref=item_ref).first()
     if item is None or item.pk not in set(served.item_ids):
         raise ApplicationError(
             _("This item was not in the served list."),
-            code="item_not_served",
+            code=FeedbackErrorCode.ITEM_NOT_SERVED,
             fields={"item": [_("This item was not in the served list.")]},
         )
     campaign = None
@@ -53,7 +56,9 @@ def recommendation_feedback_record(
         )
         if campaign is None:
             raise ApplicationError(
-                _("Unknown campaign."), code="campaign_not_found", fields={"campaign": [_("Unknown campaign.")]}
+                _("Unknown campaign."),
+                code=FeedbackErrorCode.CAMPAIGN_NOT_FOUND,
+                fields={"campaign": [_("Unknown campaign.")]},
             )
     existing = RecommendationFeedback.objects.filter(served=served, item=item, kind=kind).first()
     if existing is not None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Organization
 from campaigns.services.task_runs import TaskRunTracker
+from recommender.error_codes import TrainingErrorCode
 from recommender.ml import IdEncoder, interactions_from_events
 from recommender.services.candidates import (
     CROSS_DOMAIN_LABEL,
@@ -65,7 +66,7 @@ def pipeline_run(
                 "across their catalogues."
             )
             % {"organization": organization.name, "target": target.name},
-            code="out_of_agreement",
+            code=TrainingErrorCode.OUT_OF_AGREEMENT,
         )
     started = time.perf_counter()
     timings: dict[str, float] = {}

@@ -30,6 +30,7 @@ from campaigns.models import (
     DataSharingAgreement,
     Organization,
 )
+from recommender.error_codes import ServingErrorCode
 from recommender.ml import EVENT_WEIGHTS
 from recommender.models import ModelVersion, Recommendation, RecommendationLog
 from xmkt_site.access import Actor
@@ -119,7 +120,7 @@ def serving_context(*, organization_id: int, catalog_slug: str) -> ServingContex
         return cached
     target = Organization.objects.filter(slug=catalog_slug, is_active=True).first()
     if target is None:
-        raise NotFoundError(_("No catalogue with this slug."), code="catalog_not_found")
+        raise NotFoundError(_("No catalogue with this slug."), code=ServingErrorCode.CATALOG_NOT_FOUND)
     context = ServingContext(target=target, loaded_at=now)
     champion = ModelVersion.objects.filter(organization_id=organization_id, target=target, is_champion=True).first()
     if champion is not None:
@@ -195,14 +196,15 @@ def recommendations_serve(
     if consumer_org_slug and consumer_org_slug != actor.organization.slug:
         consumer_org = Organization.objects.filter(slug=consumer_org_slug).first()
         if consumer_org is None:
-            raise NotFoundError(_("No organization with this slug."), code="organization_not_found")
+            raise NotFoundError(_("No organization with this slug."), code=ServingErrorCode.ORGANIZATION_NOT_FOUND)
     _check_access(actor=actor, consumer_org_id=consumer_org.pk)
     context = serving_context(organization_id=consumer_org.pk, catalog_slug=catalog_slug)
     target = context.target
     cross = target.pk != consumer_org.pk
     if cross and not active_agreement_exists(first=consumer_org, second=target):
         raise PermissionDeniedError(
-            _("No active data-sharing agreement allows this catalogue for these consumers."), code="out_of_agreement"
+            _("No active data-sharing agreement allows this catalogue for these consumers."),
+            code=ServingErrorCode.OUT_OF_AGREEMENT,
         )
     consumer, rows = _consumer_with_consent_and_rows(
         organization_id=consumer_org.pk,
@@ -214,13 +216,16 @@ def recommendations_serve(
         version_id=context.version_id,
     )
     if consumer is None:
-        raise NotFoundError(_("No consumer with this reference."), code="consumer_not_found")
+        raise NotFoundError(_("No consumer with this reference."), code=ServingErrorCode.CONSUMER_NOT_FOUND)
     if cross and not consumer.shares_with_target:
         raise PermissionDeniedError(
-            _("The consumer has not consented to sharing with this catalogue's organization."), code="consent_required"
+            _("The consumer has not consented to sharing with this catalogue's organization."),
+            code=ServingErrorCode.CONSENT_REQUIRED,
         )
     if actor.organization.pk != consumer_org.pk and not consumer.shares_with_caller:
-        raise PermissionDeniedError(_("The consumer has not consented to sharing with you."), code="consent_required")
+        raise PermissionDeniedError(
+            _("The consumer has not consented to sharing with you."), code=ServingErrorCode.CONSENT_REQUIRED
+        )
 
     personalized = bool(consumer.personal)
     items: list[ServedItem] = []
@@ -525,11 +530,11 @@ def _popular_items(
 def similar_items_serve(*, actor: Actor, item_id: int, k: int = 10) -> tuple[CatalogItem, list[ServedItem]]:
     item = CatalogItem.objects.select_related("organization").filter(pk=item_id).first()
     if item is None:
-        raise NotFoundError(_("No catalogue item with this id."), code="item_not_found")
+        raise NotFoundError(_("No catalogue item with this id."), code=ServingErrorCode.ITEM_NOT_FOUND)
     if item.organization_id != actor.organization.pk and not active_agreement_exists(
         first=actor.organization, second=item.organization_id
     ):
-        raise NotFoundError(_("No catalogue item with this id."), code="item_not_found")
+        raise NotFoundError(_("No catalogue item with this id."), code=ServingErrorCode.ITEM_NOT_FOUND)
     # The item's own organization's model first, then the caller's, then the newest of any.
     champions = sorted(
         ModelVersion.objects.filter(target_id=item.organization_id, is_champion=True),
