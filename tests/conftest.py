@@ -1,7 +1,10 @@
+"""Fixtures every part of the suite shares: the three organizations, API clients, and page clients per role."""
+
 import time
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from campaigns.models import Role
@@ -23,6 +26,22 @@ def other_partner(db):
     return OrganizationFactory(slug="skyline", name="Skyline 地产", industry="real_estate")
 
 
+# The page tests name the organizations after the demo's cast; they are the same rows as above.
+@pytest.fixture
+def platform_org(platform):
+    return platform
+
+
+@pytest.fixture
+def homely(partner):
+    return partner
+
+
+@pytest.fixture
+def skyline(other_partner):
+    return other_partner
+
+
 @pytest.fixture
 def api_client():
     return APIClient()
@@ -34,10 +53,45 @@ def manager(platform):
 
 
 @pytest.fixture
-def manager_client(manager):
+def manager_api_client(manager):
     client = APIClient()
     client.force_authenticate(manager)
     return client
+
+
+@pytest.fixture
+def sign_in(db):
+    """sign_in(role, organization) -> a Django test Client signed in as a new member with that role."""
+
+    def make(role: str, organization) -> Client:
+        membership = MembershipFactory(organization=organization, role=role)
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(membership.user)
+        client.user = membership.user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def admin_client(sign_in, platform_org):
+    """The platform's admin signed in to the pages (replaces pytest-django's superuser client of the same name)."""
+    return sign_in(Role.ADMIN, platform_org)
+
+
+@pytest.fixture
+def manager_client(sign_in, platform_org):
+    return sign_in(Role.CAMPAIGN_MANAGER, platform_org)
+
+
+@pytest.fixture
+def analyst_client(sign_in, platform_org):
+    return sign_in(Role.ANALYST, platform_org)
+
+
+@pytest.fixture
+def privacy_client(sign_in, platform_org):
+    return sign_in(Role.PRIVACY_ADMIN, platform_org)
 
 
 @pytest.fixture

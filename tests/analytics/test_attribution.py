@@ -10,7 +10,7 @@ from analytics.models import Forecast, ForecastPoint
 from analytics.services.attribution import _weights, campaign_attribution, campaign_forecast_lift
 from analytics.services.experiments import assignment_get_or_create, conversions_record, exposures_record
 from campaigns.models import Campaign, Exposure
-from tests.analytics.test_experiment_tracking import contactable, running
+from tests.builders.experiments import contactable, running
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db

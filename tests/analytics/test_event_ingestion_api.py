@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 
 from analytics.models import Event
 from campaigns.models import AuditEvent
+from tests.builders.ingestion import post_at_once
 from tests.factories import CampaignFactory, CatalogItemFactory, ConsumerFactory, issue_api_key
-from tests.ingestion_concurrency import post_at_once
 
 EVENTS = "/api/v1/events/batch/"
 

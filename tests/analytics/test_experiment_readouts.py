@@ -22,7 +22,7 @@ from analytics.models import Event, EventType
 from analytics.selectors.experiment_readouts import PRE_PERIOD_DAYS, campaign_readouts
 from analytics.selectors.experiments import campaign_results
 from campaigns.models import AllocationChange, Assignment, Conversion, Role
-from tests.analytics.test_experiment_tracking import running
+from tests.builders.experiments import running
 from tests.factories import ConsumerFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -211,7 +211,7 @@ def test_the_peeking_explanation_is_in_chinese_for_a_chinese_reader():
 def test_with_two_treatments_each_sequential_test_runs_at_half_alpha_and_reports_a_doubled_p_value():
     from campaigns.services.campaigns import AudienceEstimate, campaign_launch, campaign_submit_for_review
     from campaigns.services.variants import variant_create
-    from tests.campaigns.test_campaign_lifecycle import ready_campaign
+    from tests.builders.campaigns import ready_campaign
 
     draft = ready_campaign()
     variant_create(campaign=draft, key="second", name="Second", by=None)

@@ -1,40 +1,14 @@
 """Results from the database equal statsmodels on the same counts; SRM is flagged; partners get k-suppressed cells."""
 
-from decimal import Decimal
-
 import pytest
-from django.utils import timezone
 from statsmodels.stats.proportion import proportions_ztest
 
 from analytics.api.experiments import results_payload
 from analytics.selectors.experiments import partner_campaign_results
-from campaigns.models import Assignment, Conversion
-from tests.analytics.test_experiment_tracking import running
-from tests.factories import AgreementFactory, ConsumerFactory
+from tests.builders.experiments import running, traffic
+from tests.factories import AgreementFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def traffic(campaign, users: dict[str, int], converters: dict[str, int]) -> None:
-    """Assign `users[key]` consumers to each arm directly; the first `converters[key]` of them buy for 50."""
-    variants = {v.key: v for v in campaign.variants.all()}
-    now = timezone.now()
-    for key, n in users.items():
-        consumers = ConsumerFactory.create_batch(n, organization=campaign.organization)
-        Assignment.objects.bulk_create(
-            Assignment(campaign=campaign, consumer=c, variant=variants[key], assigned_at=now) for c in consumers
-        )
-        Conversion.objects.bulk_create(
-            Conversion(
-                campaign=campaign,
-                consumer=c,
-                variant=variants[key],
-                value=Decimal("50"),
-                external_id=f"{key}{i}",
-                occurred_at=now,
-            )
-            for i, c in enumerate(consumers[: converters[key]])
-        )
 
 
 def test_conversion_test_equals_statsmodels_on_the_same_counts():

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported by name and requested as arguments)
 """The campaign results page as readers see it: local times on the weight chart, whole conversion counts, KPI cards."""
 
 from datetime import UTC, datetime
@@ -6,9 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from campaigns.models import AllocationChange
-from tests.analytics.test_experiment_results import traffic
-from tests.analytics.test_experiment_tracking import running
-from tests.web.conftest import manager_client, platform_org, sign_in  # noqa: F401  (fixtures)
+from tests.builders.experiments import running, traffic
 
 pytestmark = pytest.mark.django_db
 

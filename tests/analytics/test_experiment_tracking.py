@@ -14,33 +14,10 @@ from analytics.services.experiments import (
 from analytics.tasks.experiments import campaigns_reweight
 from campaigns.models import AllocationChange, Assignment, DataPurpose
 from campaigns.services.audiences import EVENT_TYPES
-from campaigns.services.campaigns import (
-    AudienceEstimate,
-    campaign_audience_set,
-    campaign_launch,
-    campaign_submit_for_review,
-)
-from tests.campaigns.test_campaign_lifecycle import ready_campaign
+from tests.builders.experiments import contactable, running
 from tests.factories import ConsentRecordFactory, ConsumerFactory, EventFactory, PlatformFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def running(policy="fixed_split", platform=None, audience=None):
-    campaign = ready_campaign(platform or PlatformFactory(), policy=policy)
-    if audience:
-        campaign_audience_set(campaign=campaign, by=None, **audience)
-    campaign = campaign_submit_for_review(campaign=campaign, by=None, audience=AudienceEstimate(10, 10))
-    return campaign_launch(campaign=campaign, by=None)
-
-
-def contactable(platform, n, *, personalization=True, **fields):
-    consumers = ConsumerFactory.create_batch(n, organization=platform, **fields)
-    for consumer in consumers:
-        ConsentRecordFactory(consumer=consumer, purpose=DataPurpose.MARKETING_CONTACT)
-        if personalization:
-            ConsentRecordFactory(consumer=consumer, purpose=DataPurpose.PERSONALIZATION)
-    return consumers
 
 
 def test_assignment_is_sticky_and_deterministic_from_the_campaign_salt():

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from analytics.models import Forecast
 from analytics.services.forecasts import forecasts_build
 from campaigns.models import Role
-from tests.analytics.test_segments import seed_shop
+from tests.builders.shop import seed_shop
 from tests.factories import MembershipFactory, issue_api_key
 
 pytestmark = pytest.mark.django_db

@@ -9,18 +9,14 @@ from analytics.models import Event
 from campaigns.models import CatalogItem, Consumer, ErasureTombstone, Organization
 from campaigns.services.identity import keyed_hash
 from campaigns.services.privacy import dsr_create, dsr_erase
-from tests.analytics.test_import_online_retail import LINES, run_import, write_file
-from tests.campaigns.test_privacy_requests import _text_values
+from tests.builders.online_retail import LINES, import_methods, run_import, write_file
+from tests.builders.privacy import text_values
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
 ERASED = "13047"  # three lines in LINES: 536367, 536368 and the refund C536369
 ERASED_EVENTS = {"536367-1", "536368-1", "C536369-1"}
-
-
-def methods() -> list[str]:
-    return ["bulk", "copy"] if connection.vendor == "postgresql" else ["bulk"]
 
 
 @pytest.fixture
@@ -32,7 +28,7 @@ def erase(organization: Organization, external_ref: str) -> None:
     dsr_erase(request=dsr_create(organization=organization, external_ref=external_ref, kind="erasure"))
 
 
-@pytest.mark.parametrize("method", methods())
+@pytest.mark.parametrize("method", import_methods())
 def test_a_reimport_does_not_recreate_the_erased_customer_or_their_events(retail_file, method):
     # given: the file was imported, then customer 13047 was erased at their request
     organization = OrganizationFactory(slug="retail")
@@ -52,7 +48,7 @@ def test_a_reimport_does_not_recreate_the_erased_customer_or_their_events(retail
     assert not summary.created_anything
 
 
-@pytest.mark.parametrize("method", methods())
+@pytest.mark.parametrize("method", import_methods())
 def test_a_first_import_into_an_organization_that_erased_the_customer_skips_them(retail_file, method):
     organization = OrganizationFactory(slug="retail")
     Consumer.objects.create(organization=organization, external_ref=ERASED)
@@ -93,7 +89,7 @@ def test_the_command_reports_the_skipped_customers_and_only_the_tombstone_knows_
         for model in apps.get_models()
         if model is not ErasureTombstone
         for instance in model._base_manager.all()
-        if any(secret in " ".join(_text_values(instance)) for secret in secrets)
+        if any(secret in " ".join(text_values(instance)) for secret in secrets)
     ]
     assert holders == []
 

@@ -1,61 +1,27 @@
-import gzip
 import os
 from datetime import UTC, datetime
 from decimal import Decimal
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.db import connection
 
 from analytics.importers.online_retail import online_retail_import
 from analytics.models import Event
 from campaigns.models import AuditEvent, CatalogItem, Consumer, Organization
+from tests.builders.online_retail import LINES, import_methods, run_import, write_file
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
 SHARED_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "online_retail.csv.gz"
 
-HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
-# A small file in the Online Retail format with every case the importer maps.
-LINES = [
-    "536365,85123A,,6,2010-12-01 08:26:00,2.55,17850,United Kingdom",  # no description on the first line
-    '536365,71053,"WHITE METAL LANTERN, LARGE",6,2010-12-01 08:26:00,3.39,17850,United Kingdom',
-    "536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850,United Kingdom",  # repeat
-    "536366,85123A,WHITE HANGING HEART T-LIGHT HOLDER,64,2010-12-01 08:28:00,2.95,,United Kingdom",  # guest
-    "536367,85123A,WHITE HANGING HEART T-LIGHT HOLDER,1,2011-06-10 14:05:00,2.95,13047,France",  # BST
-    "536368,85123A,WHITE HANGING HEART T-LIGHT HOLDER,2,2011-06-10 14:06:00,2.55,13047,France",
-    "C536369,71053,WHITE METAL LANTERN,-2,2011-06-11 09:00:00,3.39,13047,France",  # cancellation -> refund
-    "536370,71053,damaged,-12,2011-06-11 10:00:00,0,,United Kingdom",  # stock correction -> skipped
-    "A563186,B,Adjust bad debt,1,2011-08-12 14:51:00,-11062.06,,United Kingdom",  # adjustment -> skipped
-    "536371,POST,POSTAGE,3,2011-06-12 10:00:00,18,12583,France",  # bookkeeping code -> service
-    "536372,22752,SET 7 BABUSHKA NESTING BOXES,2,2011-06-12 11:00:00,7.655,12583,France",  # price in 1/1000
-]
-
-
-def write_file(tmp_path: Path, lines: list[str], name: str = "retail.csv.gz") -> Path:
-    path = tmp_path / name
-    with gzip.open(path, "wt", encoding="utf-8", newline="") as handle:
-        handle.write(HEADER + "\n".join(lines) + "\n")
-    return path
-
 
 @pytest.fixture
 def retail_file(tmp_path) -> Path:
     return write_file(tmp_path, LINES)
-
-
-def run_import(path: Path, *args: str) -> str:
-    out = StringIO()
-    call_command("import_online_retail", str(path), "--org", "retail", "--no-progress", *args, stdout=out)
-    return out.getvalue()
-
-
-def methods() -> list[str]:
-    return ["bulk", "copy"] if connection.vendor == "postgresql" else ["bulk"]
 
 
 class TestOnlineRetailImport:
@@ -73,7 +39,7 @@ class TestOnlineRetailImport:
         assert "Events: 9 created" in output
         assert "skipped 2 (accounting_adjustment: 1, stock_correction: 1)" in output
 
-    @pytest.mark.parametrize("method", methods())
+    @pytest.mark.parametrize("method", import_methods())
     def test_maps_every_kind_of_line(self, retail_file, method):
         organization = OrganizationFactory(slug="retail")
 
@@ -115,7 +81,7 @@ class TestOnlineRetailImport:
         assert events["536365-1"].occurred_at == datetime(2010, 12, 1, 8, 26, tzinfo=UTC)
         assert events["536367-1"].occurred_at == datetime(2011, 6, 10, 13, 5, tzinfo=UTC)
 
-    @pytest.mark.parametrize("method", methods())
+    @pytest.mark.parametrize("method", import_methods())
     def test_second_run_creates_nothing_and_says_so(self, retail_file, method):
         run_import(retail_file, "--method", method)
 

@@ -9,7 +9,7 @@ from analytics.models import Segment, SegmentMembership
 from analytics.services.profiles import profiles_build
 from analytics.services.segments import segments_build
 from campaigns.models import DataPurpose, Role
-from tests.analytics.test_segments import seed_shop
+from tests.builders.shop import seed_shop
 from tests.factories import AgreementFactory, ConsentRecordFactory, MembershipFactory, issue_api_key
 
 pytestmark = pytest.mark.django_db

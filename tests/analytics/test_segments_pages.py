@@ -13,7 +13,7 @@ from analytics.services.forecasts import forecasts_build
 from analytics.services.profiles import profiles_build
 from analytics.services.segments import segments_build
 from campaigns.models import AuditEvent, DataPurpose, Role, TaskRun
-from tests.analytics.test_segments import seed_shop
+from tests.builders.shop import seed_shop
 from tests.factories import ConsentRecordFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db

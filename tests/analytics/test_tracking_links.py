@@ -4,7 +4,7 @@ import pytest
 
 from analytics.services.experiments import assignment_get_or_create, destination_allowed, tracking_link_create
 from campaigns.models import Exposure, TrackingLink
-from tests.analytics.test_experiment_tracking import contactable, running
+from tests.builders.experiments import contactable, running
 from xmkt_site.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db

@@ -32,8 +32,7 @@ def _chromium_path() -> str | None:
     return None
 
 
-# One Playwright driver per test process, whichever module asks first: Playwright's sync API cannot run twice at once,
-# and test modules elsewhere may reuse these fixtures by importing them (each import is a separate fixture definition).
+# One Playwright driver per test process: Playwright's sync API cannot run twice at once in one thread.
 _shared: dict = {"users": 0, "playwright": None, "browser": None}
 
 

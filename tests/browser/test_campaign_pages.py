@@ -161,7 +161,7 @@ def test_manager_creates_reviews_launches_and_reads_results(page_in, live_server
 
 def launched_with_traffic(world, policy: str = "fixed_split") -> Campaign:
     from campaigns.services.campaigns import AudienceEstimate, campaign_launch, campaign_submit_for_review
-    from tests.campaigns.test_campaign_lifecycle import ready_campaign
+    from tests.builders.campaigns import ready_campaign
 
     campaign = ready_campaign(world["platform"], [world["homely"]], agreements=False, policy=policy)
     campaign = campaign_launch(

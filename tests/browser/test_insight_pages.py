@@ -7,7 +7,7 @@ from analytics.services.forecasts import forecasts_build
 from analytics.services.profiles import profiles_build
 from analytics.services.segments import segments_build
 from campaigns.models import Role
-from tests.analytics.test_segments import seed_shop
+from tests.builders.shop import seed_shop
 from tests.factories import MembershipFactory, PlatformFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,8 +9,8 @@ from campaigns.models import Consumer, DataPurpose, Role
 from recommender.models import ModelVersion, RecommendationFeedback, RecommendationLog
 from recommender.services.pipeline import pipeline_run
 from recommender.services.serving import serving_cache_clear
+from tests.builders.recommender import grant, make_world
 from tests.factories import MembershipFactory, PlatformFactory
-from tests.recommender.conftest import grant, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

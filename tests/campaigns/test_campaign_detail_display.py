@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported by name and requested as arguments)
 """How campaign pages read (Django test client): the stored audience, review checks and KPI cards on the detail page,
 Chinese punctuation in the code-pool import problems."""
 
@@ -10,7 +9,6 @@ from analytics.models import Segment, SegmentRun
 from campaigns.models import Campaign, Role
 from campaigns.services.offers import offer_create
 from tests.factories import CampaignFactory
-from tests.web.conftest import analyst_client, homely, manager_client, platform_org, sign_in  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 

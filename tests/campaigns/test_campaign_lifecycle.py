@@ -1,14 +1,10 @@
 """Campaign lifecycle: guarded transitions with audit events, the review checks and their reasons, beat start/end."""
 
-import io
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
-from django.utils import timezone
-from PIL import Image
 
-from campaigns.models import AuditEvent, Campaign, DataPurpose
+from campaigns.models import AuditEvent, Campaign
 from campaigns.services.campaigns import (
     AudienceEstimate,
     campaign_apply_action,
@@ -19,54 +15,14 @@ from campaigns.services.campaigns import (
     campaigns_end_due,
     campaigns_start_due,
 )
-from campaigns.services.variants import co_branding_set, logo_validate, variant_create
+from campaigns.services.variants import logo_validate
+from tests.builders.campaigns import png, ready_campaign
 from tests.factories import AgreementFactory, OrganizationFactory, PlatformFactory
 from xmkt_site.errors import ApplicationError, ConflictError
 
 pytestmark = pytest.mark.django_db
 
 AUDIENCE = AudienceEstimate(matching=100, contactable=80)
-
-
-def png(size=(40, 20)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def ready_campaign(platform=None, partners=None, *, policy="fixed_split", agreements=True) -> Campaign:
-    """A draft that passes review: partners with agreements, dates, budget, complete co-branding, two variants."""
-    platform = platform or PlatformFactory()
-    partners = partners if partners is not None else [OrganizationFactory()]
-    now = timezone.now()
-    campaign = campaign_create(
-        organization=platform,
-        name="联名活动",
-        by=None,
-        partners=partners,
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(days=14),
-        budget=Decimal("1000"),
-        purposes=[DataPurpose.MARKETING_CONTACT],
-        data_categories=["purchases"],
-        allocation_policy=policy,
-        allowed_redirect_hosts=["shop.example"],
-    )
-    for partner in partners:
-        if agreements:
-            AgreementFactory(platform=platform, partner=partner, valid_from=date(2026, 1, 1))
-        co_branding_set(
-            campaign=campaign,
-            partner=partner,
-            by=None,
-            display_name=partner.name,
-            logo=png(),
-            landing_copy_zh="欢迎",
-            landing_copy_en="Welcome",
-        )
-    variant_create(campaign=campaign, key="control", name="Control", is_control=True, by=None)
-    variant_create(campaign=campaign, key="treatment", name="Treatment", by=None)
-    return campaign
 
 
 def test_a_complete_campaign_passes_review_and_every_check_has_a_reason():

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported by name and requested as arguments)
 """Campaign pages through Django's test client: list filters, create flow, detail actions, results, partner portal."""
 
 import io
@@ -10,16 +9,8 @@ from PIL import Image
 
 from analytics.services.experiments import assignment_get_or_create, conversions_record
 from campaigns.models import Campaign, Role
-from tests.analytics.test_experiment_tracking import contactable, running
+from tests.builders.experiments import contactable, running
 from tests.factories import AgreementFactory, CampaignFactory
-from tests.web.conftest import (  # noqa: F401  (fixtures)
-    analyst_client,
-    homely,
-    manager_client,
-    platform_org,
-    sign_in,
-    skyline,
-)
 
 pytestmark = pytest.mark.django_db
 

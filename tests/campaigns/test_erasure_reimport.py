@@ -7,7 +7,7 @@ from analytics.models import Event
 from campaigns.models import AuditEvent, Consumer, ErasureTombstone
 from campaigns.services.identity import hash_email, hash_phone, keyed_hash
 from campaigns.services.privacy import dsr_create, dsr_erase
-from tests.campaigns.test_privacy_requests import _text_values
+from tests.builders.privacy import text_values
 
 CONSUMERS = "/api/v1/consumers/batch/"
 EVENTS = "/api/v1/events/batch/"
@@ -59,7 +59,7 @@ def _holders_of(secrets: set[str]) -> list[str]:
         if model is ErasureTombstone:
             continue
         for instance in model._base_manager.all():
-            text = " ".join(_text_values(instance))
+            text = " ".join(text_values(instance))
             if any(secret in text for secret in secrets):
                 holders.append(f"{model._meta.label_lower}#{instance.pk}")
     return holders

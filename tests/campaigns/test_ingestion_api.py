@@ -6,8 +6,8 @@ from django.test import override_settings
 
 from campaigns.models import AuditEvent, CatalogItem, Consumer, Role
 from campaigns.services.identity import hash_email, hash_phone
+from tests.builders.ingestion import post_at_once
 from tests.factories import ConsumerFactory, MembershipFactory, issue_api_key
-from tests.ingestion_concurrency import post_at_once
 
 CONSUMERS = "/api/v1/consumers/batch/"
 ITEMS = "/api/v1/items/batch/"
@@ -210,8 +210,8 @@ class TestConsumerBatch:
 
         assert response.status_code == 401
 
-    def test_signed_in_manager_writes_into_the_active_organization(self, manager_client, platform):
-        response = manager_client.post(CONSUMERS, {"consumers": [consumer_row("a")]}, format="json")
+    def test_signed_in_manager_writes_into_the_active_organization(self, manager_api_client, platform):
+        response = manager_api_client.post(CONSUMERS, {"consumers": [consumer_row("a")]}, format="json")
 
         assert response.status_code == 200
         assert Consumer.objects.filter(organization=platform, external_ref="a").exists()

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported by name and requested as arguments)
 """Offer and code-pool pages: create and edit an offer, generate or import codes (all or nothing, bad rows listed
 with their line), pool stats and spend vs budget on the detail page, and who may do it."""
 
@@ -18,13 +17,6 @@ from campaigns.services.offers import (
     offer_create,
 )
 from tests.factories import CampaignFactory, CatalogItemFactory, PlatformFactory
-from tests.web.conftest import (  # noqa: F401  (fixtures)
-    analyst_client,
-    homely,
-    manager_client,
-    platform_org,
-    sign_in,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -100,9 +100,9 @@ class TestConsentsApi:
         response = partner_key_client(["consents:write"]).get("/api/v1/consumers/u-1/consents/")
         assert response.status_code == 404
 
-    def test_a_campaign_manager_cannot_record_consent(self, platform, manager_client):
+    def test_a_campaign_manager_cannot_record_consent(self, platform, manager_api_client):
         ConsumerFactory(organization=platform, external_ref="u-1")
-        assert manager_client.post("/api/v1/consents/", consent_body("u-1"), format="json").status_code == 403
+        assert manager_api_client.post("/api/v1/consents/", consent_body("u-1"), format="json").status_code == 403
 
 
 @pytest.mark.django_db
@@ -142,11 +142,11 @@ class TestDataSubjectRequestApi:
         assert privacy_client.post(f"/api/v1/privacy/requests/{other.pk}/execute/").status_code == 404
 
     def test_partner_keys_and_campaign_managers_cannot_reach_requests(
-        self, platform, partner_key_client, manager_client
+        self, platform, partner_key_client, manager_api_client
     ):
         key = partner_key_client(["consents:write", "consumers:write"], organization=platform)
         assert key.get("/api/v1/privacy/requests/").status_code == 403
-        assert manager_client.get("/api/v1/privacy/requests/").status_code == 403
+        assert manager_api_client.get("/api/v1/privacy/requests/").status_code == 403
 
     def test_a_request_can_be_rejected_with_a_reason(self, platform, privacy_client):
         ConsumerFactory(organization=platform, external_ref="u-1")

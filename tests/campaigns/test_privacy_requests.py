@@ -4,7 +4,6 @@ import pytest
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.utils import timezone
 
 from analytics.models import Event
@@ -29,6 +28,7 @@ from campaigns.services.privacy import (
     erased_refs,
     is_erased,
 )
+from tests.builders.privacy import text_values
 from tests.factories import ConsumerFactory, EventFactory, UserFactory
 from xmkt_site.errors import ApplicationError
 
@@ -136,15 +136,6 @@ class TestAccessExport:
         assert "someone-else" not in {row["fields"]["external_id"] for row in export["related"]["analytics.event"]}
 
 
-def _text_values(instance: models.Model) -> list[str]:
-    values = []
-    for field in instance._meta.concrete_fields:
-        value = getattr(instance, field.attname)
-        if isinstance(field, (models.CharField, models.TextField, models.JSONField)) and value:
-            values.append(str(value))
-    return values
-
-
 @pytest.mark.django_db
 class TestErasure:
     def test_after_erasure_only_the_tombstone_knows_the_person(self, platform, person):
@@ -170,7 +161,7 @@ class TestErasure:
             if model is ErasureTombstone:
                 continue
             for instance in model._base_manager.all():
-                text = " ".join(_text_values(instance))
+                text = " ".join(text_values(instance))
                 if any(secret in text for secret in secrets):
                     holders.append(f"{model._meta.label_lower}#{instance.pk}")
                 for field in instance._meta.concrete_fields:

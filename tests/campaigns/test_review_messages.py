@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the web fixtures are imported by name and requested as arguments)
 """Review reasons are stored as codes with parameters and read in the reader's language, on pages and in the API."""
 
 from datetime import date
@@ -11,9 +10,8 @@ from rest_framework.test import APIClient
 from campaigns.models import Campaign, Role
 from campaigns.services.campaigns import AudienceEstimate, campaign_submit_for_review
 from campaigns.services.review_messages import review_message
-from tests.campaigns.test_campaign_lifecycle import ready_campaign
+from tests.builders.campaigns import ready_campaign
 from tests.factories import AgreementFactory, CampaignFactory, MembershipFactory
-from tests.web.conftest import homely, platform_org  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 

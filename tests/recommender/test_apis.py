@@ -6,22 +6,8 @@ from analytics.models import Event
 from campaigns.models import ApiScope, DataPurpose, Role
 from recommender.models import RecommendationFeedback, RecommendationLog
 from recommender.services.pipeline import pipeline_run
-from tests.factories import AgreementFactory, MembershipFactory, OrganizationFactory, issue_api_key
-from tests.recommender.conftest import grant
-
-URL = "/api/v1/recommendations/"
-
-
-def key_client(organization, scopes=(ApiScope.RECOMMENDATIONS_READ,)) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {issue_api_key(organization, list(scopes))}")
-    return client
-
-
-def trained(world):
-    platform, items, people = world
-    pipeline_run(organization=platform, target=platform)
-    return platform, items, people
+from tests.builders.recommender import URL, grant, key_client, trained
+from tests.factories import AgreementFactory, MembershipFactory, OrganizationFactory
 
 
 def test_a_consented_consumer_gets_a_personalised_list_with_human_reasons(world):

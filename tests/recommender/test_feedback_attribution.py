@@ -3,9 +3,9 @@
 from analytics.services.attribution import campaign_attribution
 from analytics.services.experiments import conversions_record
 from campaigns.models import Exposure
-from tests.analytics.test_experiment_tracking import running
-from tests.campaigns.test_campaign_lifecycle import ready_campaign
-from tests.recommender.test_apis import URL, key_client, trained
+from tests.builders.campaigns import ready_campaign
+from tests.builders.experiments import running
+from tests.builders.recommender import URL, key_client, trained
 
 
 def served_and_clicked(client, campaign_id):

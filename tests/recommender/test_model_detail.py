@@ -108,7 +108,7 @@ def test_a_version_page_shows_what_it_is_its_parameters_every_metric_and_the_cha
 
 def test_every_metric_a_real_training_stores_has_a_row_on_the_version_page(client):
     # given a real training of the planted world
-    from tests.recommender.conftest import make_world
+    from tests.builders.recommender import make_world
 
     platform = PlatformFactory(slug="zhishi", name="知识星球学院")
     make_world(platform)

@@ -10,8 +10,8 @@ from analytics.models import Event
 from campaigns.models import ApiScope, AuditEvent, Consumer, DataPurpose, Role
 from recommender.models import RecommendationLog
 from recommender.services.pipeline import pipeline_run
+from tests.builders.recommender import grant
 from tests.factories import AgreementFactory, MembershipFactory, OrganizationFactory, issue_api_key
-from tests.recommender.conftest import grant
 
 API = "/api/v1/recommendations/"
 PREVIEW = "/recommendations/preview/"

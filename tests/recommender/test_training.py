@@ -8,8 +8,8 @@ from recommender.ml import target_newcomers
 from recommender.models import ModelVersion, Recommendation
 from recommender.services.datasets import dataset_build
 from recommender.services.pipeline import pipeline_run
+from tests.builders.recommender import grant
 from tests.factories import OrganizationFactory
-from tests.recommender.conftest import grant
 from xmkt_site.errors import ApplicationError
 
 

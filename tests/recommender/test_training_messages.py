@@ -8,8 +8,8 @@ from django.utils import translation
 from campaigns.models import Consumer, Role, TaskRun
 from campaigns.services.task_runs import TaskRunTracker, task_run_create, task_run_tracking
 from recommender.services.pipeline import pipeline_run
+from tests.builders.recommender import grant, make_world
 from tests.factories import AgreementFactory, CatalogItemFactory, MembershipFactory, OrganizationFactory
-from tests.recommender.conftest import grant, make_world
 from xmkt_site.errors import ApplicationError
 from xmkt_site.stored_messages import translated_stored_message
 

@@ -16,8 +16,8 @@ class TestPing:
         assert response.status_code == 200
         assert response.json() == {"pong": True, "organization": partner.slug}
 
-    def test_signed_in_manager_pings(self, manager_client, platform):
-        assert manager_client.get("/api/v1/ping/").json()["organization"] == platform.slug
+    def test_signed_in_manager_pings(self, manager_api_client, platform):
+        assert manager_api_client.get("/api/v1/ping/").json()["organization"] == platform.slug
 
     def test_revoked_key_is_refused(self, api_client, partner):
         issued = api_key_create(organization=partner, name="k", scopes=["events:write"])

@@ -8,13 +8,9 @@ from django.utils import timezone
 from campaigns.models import Consumer, DataPurpose, Role
 from campaigns.services.consent import consent_record
 from campaigns.services.privacy import dsr_create
-from tests.browser import conftest as browser
 from tests.factories import AgreementFactory, ConsumerFactory, MembershipFactory, OrganizationFactory, PlatformFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# The browser fixtures live in tests/browser/conftest.py; pytest finds fixtures by name in the test module.
-chromium, page_in, screenshot = browser.chromium, browser.page_in, browser.screenshot
 
 PASSWORD = "correct-horse-battery"
 
