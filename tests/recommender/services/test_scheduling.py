@@ -15,7 +15,7 @@ from recommender.services.scheduling import TRAINING_TASK_NAME
 from recommender.tasks.training import train_recommenders_nightly
 from tests.factories import AgreementFactory
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 def queued_pairs() -> list[tuple[str, int]]:

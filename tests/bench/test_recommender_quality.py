@@ -14,7 +14,7 @@ import pytest
 from bench import recommender_quality
 from bench._recsys_data import load_interactions, load_movielens, load_online_retail
 
-SHARED_RETAIL = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "online_retail.csv.gz"
+SHARED_RETAIL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "online_retail.csv.gz"
 METRICS = {"ndcg@10", "recall@10", "precision@10", "map@10", "coverage", "fit_seconds"}
 
 
