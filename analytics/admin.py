@@ -136,7 +136,7 @@ class OverlapQueryAdmin(ComputedAdmin):
     ]
     list_filter = ["agreement", "mechanism", "breakdown"]
     date_hierarchy = "created_at"
-    exclude = ["audience_set", "audience_fingerprint"]
+    exclude = ["matched_set", "audience_fingerprint"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # released aggregates are the record of what left the platform

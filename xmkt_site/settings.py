@@ -30,6 +30,12 @@ if not IDENTITY_HASH_KEY:
         raise ImproperlyConfigured("IDENTITY_HASH_KEY must be set when DEBUG is off (make run generates one).")
     IDENTITY_HASH_KEY = "insecure-development-identity-key"
 
+# Clean-room overlap (docs/clean-room.md): the ε a partner's query spends when it names none (no query is released
+# without noise), and how long a query's stored sets (matched-people digests, upload fingerprint) are kept for the
+# difference check before the nightly task clears them.
+OVERLAP_DEFAULT_EPSILON = env.float("OVERLAP_DEFAULT_EPSILON", default=0.5)
+OVERLAP_QUERY_RETENTION_DAYS = env.int("OVERLAP_QUERY_RETENTION_DAYS", default=90)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -301,6 +307,10 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-partner-data-retention": {
         "task": "campaigns.tasks.retention.retention_apply",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "nightly-overlap-query-sets-expiry": {
+        "task": "analytics.tasks.overlap.overlap_query_sets_expire",
+        "schedule": crontab(hour=3, minute=40),
     },
     # After the analytics pipeline: one training per (platform organization, allowed catalogue), top-N precomputed.
     "nightly-recommender-training": {

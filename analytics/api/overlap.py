@@ -42,7 +42,8 @@ class OverlapRunApi(APIView):
             default=None,
             min_value=0.001,
             max_value=10.0,
-            help_text="Add Laplace noise spending this much of the agreement's ε budget.",
+            help_text="The ε of the Laplace noise, spent from the agreement's budget (also when the query is refused "
+            "as a difference query). Every answer is noised: without a value the deployment's default is spent.",
         )
 
     @extend_schema_serializer(component_name="OverlapRunOutput")

@@ -30,8 +30,9 @@ class OverlapMatchToken(models.Model):
 
 
 class OverlapQuery(models.Model):
-    """One clean-room overlap a partner ran: what was released, what it cost, and a server-side set fingerprint of
-    the uploaded audience (salted, truncated hashes) to refuse near-duplicate queries (difference attacks)."""
+    """One clean-room overlap a partner ran: what was released, what it cost, and, for the difference check, the
+    matched people as salted, truncated digests and a fingerprint of the upload. Both sets never leave and are
+    cleared after OVERLAP_QUERY_RETENTION_DAYS (`sets_expired_at`); the released aggregates stay."""
 
     class Mechanism(models.TextChoices):
         NONE = "none", _("Exact (suppressed below k)")
@@ -47,8 +48,9 @@ class OverlapQuery(models.Model):
         "campaigns.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     audience_size = models.PositiveIntegerField(_("audience size"))
-    audience_fingerprint = models.CharField(_("audience fingerprint"), max_length=64)
-    audience_set = models.JSONField(default=list, blank=True)  # salted 64-bit digests, sorted; never leaves
+    audience_fingerprint = models.CharField(_("audience fingerprint"), max_length=64, blank=True)
+    matched_set = models.JSONField(default=list, blank=True)  # salted 64-bit digests of matched consumers, sorted
+    sets_expired_at = models.DateTimeField(_("stored sets cleared"), null=True, blank=True)
     breakdown = models.CharField(_("breakdown"), max_length=32, blank=True, default="")
     mechanism = models.CharField(_("mechanism"), max_length=16, choices=Mechanism.choices, default=Mechanism.NONE)
     epsilon = models.FloatField(_("ε spent"), default=0.0)
@@ -57,6 +59,7 @@ class OverlapQuery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agreement", "created_at"], name="overlap_query_agreement_time")]
         verbose_name = _("overlap query")
         verbose_name_plural = _("overlap queries")
 

@@ -3,14 +3,17 @@
 Scheme (docs/clean-room.md): each agreement a has a matching key K_a = HMAC(IDENTITY_HASH_KEY, "overlap:" + a.id),
 handed to the partner out of band. Both sides compute HMAC(K_a, normalised phone or e-mail): the partner on its own
 customers, the platform when a raw identifier passes through on arrival (`overlap_tokens_mint`), storing only the
-token. Only aggregates leave: cells below the agreement's k are suppressed, optional Laplace noise (opendp) spends
-the agreement's ε budget, and an audience within fewer than k people of an earlier one is refused.
+token. Only aggregates leave, and only noised: every release goes through opendp's Laplace mechanism and spends the
+agreement's ε budget; cells below the agreement's k are suppressed, with complementary suppression so that no
+suppressed cell follows from the total and its siblings; and a query whose matched people are within k of an earlier
+query's is refused, so neither padding with tokens that match nobody nor ±1 queries single anyone out.
 """
 
 import hashlib
 import hmac
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.error_codes import OverlapErrorCode
-from analytics.models import OverlapMatchToken, OverlapQuery, SegmentMembership
+from analytics.models import OverlapMatchToken, OverlapQuery, Segment, SegmentMembership
 from campaigns.models import Consumer, DataPurpose, DataSharingAgreement, Organization, PartnerApiKey, User
 from campaigns.selectors.consent import consented_consumer_ids
 from campaigns.services.audit import audit_record
@@ -30,6 +33,13 @@ MAX_UPLOAD = 200_000
 NO_SEGMENT = "none"
 # L1 sensitivity of the released vector (total + one cell per person): adding or removing a person moves two entries.
 RELEASE_SENSITIVITY = 2
+# Every value an attribute can take, so that the list of cells is the same whoever matched: a cell that appears only
+# when somebody is in it would tell the partner that somebody is there, whatever its count.
+ATTRIBUTE_DOMAINS: dict[str, tuple[str, ...]] = {
+    "age_band": (*Consumer.AgeBand.values, ""),
+    "gender": tuple(Consumer.Gender.values),
+    "city_tier": ("1", "2", "3", "4", "5", ""),  # the consumer_city_tier check constraint
+}
 
 
 def agreement_matching_key(*, agreement: DataSharingAgreement) -> bytes:
@@ -123,28 +133,66 @@ def _check_agreement(agreement: DataSharingAgreement) -> None:
         )
 
 
-def _audience_set(agreement: DataSharingAgreement, tokens: set[str]) -> list[str]:
+def _digests(agreement: DataSharingAgreement, values: set[str]) -> list[str]:
+    """Salted, truncated (64-bit) digests: comparable between queries of one agreement, meaningless elsewhere."""
     salt = _difference_salt(agreement)
-    return sorted({hmac.new(salt, token.encode(), hashlib.sha256).hexdigest()[:16] for token in tokens})
+    return sorted({hmac.new(salt, value.encode(), hashlib.sha256).hexdigest()[:16] for value in values})
 
 
-def _check_difference(agreement: DataSharingAgreement, audience: list[str]) -> None:
-    """Refuse an audience whose symmetric difference with an earlier audience is between 1 and k-1 people: the two
-    answers would differ only by those few people. Identical audiences are allowed (the answer adds nothing)."""
+def _is_difference_query(
+    agreement: DataSharingAgreement, *, matched: list[str], audience_fingerprint: str, now: datetime
+) -> bool:
+    """True when the matched people of this query are within k of an earlier query's: the two answers would differ
+    only by those few people. Comparing matched people, not uploads, is what defeats padding: tokens that match nobody
+    change the upload, never the matched set. A different upload that matches exactly the same people is refused too,
+    or the refusal itself would tell a padded-in member (refused) from a stranger (answered); only the very same
+    upload may be asked again."""
     k = agreement.min_aggregate_size
-    current = set(audience)
-    for earlier in OverlapQuery.objects.filter(agreement=agreement).only("audience_set").iterator(chunk_size=50):
-        if abs(len(earlier.audience_set) - len(current)) >= k:
+    current = set(matched)
+    earlier_queries = OverlapQuery.objects.filter(
+        agreement=agreement, created_at__gte=now - overlap_query_retention(), sets_expired_at__isnull=True
+    ).only("matched_set", "audience_fingerprint")
+    for earlier in earlier_queries.iterator(chunk_size=50):
+        if abs(len(earlier.matched_set) - len(current)) >= k:
             continue
-        difference = len(current.symmetric_difference(earlier.audience_set))
-        if 0 < difference < k:
-            raise ConflictError(
-                _("This audience differs from an earlier query by fewer than %(k)s people; it is refused.") % {"k": k},
-                code=OverlapErrorCode.DIFFERENCE_QUERY,
-            )
+        difference = len(current.symmetric_difference(earlier.matched_set))
+        if difference >= k or (difference == 0 and earlier.audience_fingerprint == audience_fingerprint):
+            continue
+        return True
+    return False
 
 
-def _laplace(values: list[int], epsilon: float) -> list[int]:
+def suppress_cells(*, total: int, cells: list[int], k: int) -> tuple[bool, set[int]]:
+    """Which values to withhold: the total when below k, every cell below k, and, when the total is released, enough
+    further cells (smallest first) that the withheld cells are at least two and hold at least k people together.
+    The released total is the sum of the cells, so one withheld cell would be the total minus its siblings, and a
+    withheld group smaller than k would disclose a small count all the same. Returns (total withheld, cell indexes)."""
+    total_suppressed = total < k
+    hidden = {index for index, value in enumerate(cells) if value < k}
+    if total_suppressed or not hidden:
+        return total_suppressed, hidden
+    released = sorted((index for index in range(len(cells)) if index not in hidden), key=lambda i: (cells[i], i))
+    for index in released:
+        if len(hidden) >= 2 and sum(cells[i] for i in hidden) >= k:
+            break
+        hidden.add(index)
+    return False, hidden
+
+
+def overlap_query_retention() -> timedelta:
+    return timedelta(days=settings.OVERLAP_QUERY_RETENTION_DAYS)
+
+
+def overlap_query_sets_expire(*, now: datetime | None = None) -> int:
+    """Clear the stored sets (matched-people digests, upload fingerprint) of queries older than the retention period;
+    what was released stays as the record of what left the platform. Returns the number of queries cleared."""
+    now = now or timezone.now()
+    return OverlapQuery.objects.filter(
+        created_at__lt=now - overlap_query_retention(), sets_expired_at__isnull=True
+    ).update(matched_set=[], audience_fingerprint="", sets_expired_at=now)
+
+
+def laplace_noise(values: list[int], epsilon: float) -> list[int]:
     import opendp.prelude as dp
 
     dp.enable_features("contrib")
@@ -164,7 +212,10 @@ def overlap_run(
     api_key: PartnerApiKey | None = None,
     user: User | None = None,
 ) -> OverlapResult:
-    """Match the partner's tokens against consenting platform consumers and release only aggregates."""
+    """Match the partner's tokens against consenting platform consumers and release only noised aggregates.
+
+    Exact counts are never released: without `epsilon` the query spends OVERLAP_DEFAULT_EPSILON of the budget, and an
+    agreement without a budget answers no overlap at all."""
     _check_agreement(agreement)
     if breakdown and breakdown not in BREAKDOWN_ATTRIBUTES:
         raise ApplicationError(_("Unknown breakdown attribute."), fields={"breakdown": [_("unknown attribute")]})
@@ -173,25 +224,26 @@ def overlap_run(
         raise ApplicationError(_("Upload at least one hashed identifier."), fields={"hashed_identifiers": ["empty"]})
     if len(tokens) > MAX_UPLOAD:
         raise ApplicationError(_("Too many identifiers in one query."), fields={"hashed_identifiers": ["too many"]})
-    if epsilon is not None and epsilon <= 0:
+    if epsilon is None:
+        epsilon = settings.OVERLAP_DEFAULT_EPSILON
+    if epsilon <= 0:
         raise ApplicationError(_("ε must be positive."), fields={"epsilon": [_("must be positive")]})
     k = agreement.min_aggregate_size
-    audience = _audience_set(agreement, tokens)
+    audience_fingerprint = hashlib.sha256("".join(_digests(agreement, tokens)).encode()).hexdigest()
+    now = timezone.now()
 
     with transaction.atomic():
         locked = DataSharingAgreement.objects.select_for_update().get(pk=agreement.pk)
-        if epsilon is not None:
-            if locked.dp_epsilon_budget is None:
-                raise ApplicationError(
-                    _("This agreement has no differential-privacy budget."), code=OverlapErrorCode.NO_BUDGET
-                )
-            if locked.dp_epsilon_spent + epsilon > locked.dp_epsilon_budget + 1e-9:
-                raise ConflictError(
-                    _("The agreement's privacy budget is exhausted for this query."),
-                    code=OverlapErrorCode.BUDGET_EXHAUSTED,
-                )
-        _check_difference(locked, audience)
-
+        if locked.dp_epsilon_budget is None:
+            raise ApplicationError(
+                _("This agreement has no differential-privacy budget, so it releases no overlap counts."),
+                code=OverlapErrorCode.NO_BUDGET,
+            )
+        if locked.dp_epsilon_spent + epsilon > locked.dp_epsilon_budget + 1e-9:
+            raise ConflictError(
+                _("The agreement's privacy budget is exhausted for this query."),
+                code=OverlapErrorCode.BUDGET_EXHAUSTED,
+            )
         consented = consented_consumer_ids(
             organization=locked.platform, purpose=DataPurpose.PARTNER_SHARING, recipient=locked.partner
         )
@@ -200,82 +252,120 @@ def overlap_run(
             .values_list("consumer_id", flat=True)
             .distinct()
         )
-        segment_of = dict(
-            SegmentMembership.objects.filter(
-                consumer_id__in=matched_ids, segment__is_current=True, segment__organization=locked.platform
-            ).values_list("consumer_id", "segment__key")
-        )
-        attribute_of: dict[int, str] = {}
-        if breakdown:
-            attribute_of = {
-                pk: "" if value is None else str(value)
-                for pk, value in Consumer.objects.filter(pk__in=matched_ids).values_list("pk", breakdown)
-            }
-        counts = Counter(
-            (str(segment_of.get(pk, NO_SEGMENT)), attribute_of.get(pk, "") if breakdown else "") for pk in matched_ids
-        )
-        keys = sorted(counts)
-        exact = [len(matched_ids), *(counts[key] for key in keys)]
-        mechanism = OverlapQuery.Mechanism.LAPLACE if epsilon is not None else OverlapQuery.Mechanism.NONE
-        released_values = _laplace(exact, epsilon) if epsilon is not None else exact
-
-        total = released_values[0]
-        overlap_suppressed = total < k
-        cells, suppressed = [], 0
-        for (segment, attribute), value in zip(keys, released_values[1:], strict=True):
-            cell = {"segment": segment, "attribute": attribute or None}
-            if value < k:
-                suppressed += 1
-                cell.update(count=None, suppressed=True)
-            else:
-                cell.update(count=value, suppressed=False)
-            cells.append(cell)
-        if epsilon is not None:
-            locked.dp_epsilon_spent = locked.dp_epsilon_spent + epsilon
-            locked.save(update_fields=["dp_epsilon_spent", "updated_at"])
-        released = {
-            "overlap_size": None if overlap_suppressed else total,
-            "cells": cells,
-            "suppressed_cells": suppressed,
-        }
-        query = OverlapQuery(
-            agreement=locked,
-            api_key=api_key,
-            requested_by=user if user is not None and user.is_authenticated else None,
-            audience_size=len(tokens),
-            audience_fingerprint=hashlib.sha256("".join(audience).encode()).hexdigest(),
-            audience_set=audience,
-            breakdown=breakdown,
-            mechanism=mechanism,
-            epsilon=epsilon or 0.0,
-            released=released,
-        )
-        query.full_clean()
-        query.save()
-        audit_record(
-            action="overlap.run",
-            user=user,
-            api_key=api_key,
-            organization=locked.partner,
-            target=query,
-            metadata={
-                "agreement": locked.pk,
-                "audience": len(tokens),
-                "cells": len(cells),
-                "suppressed": suppressed,
-                "epsilon": epsilon or 0.0,
-            },
+        matched = _digests(locked, {f"consumer:{pk}" for pk in matched_ids})
+        # A refusal depends on who matched, so it is an answer too: it spends the query's ε, which makes probing the
+        # boundary of the check with refused queries as costly as asking real ones.
+        locked.dp_epsilon_spent = locked.dp_epsilon_spent + epsilon
+        locked.save(update_fields=["dp_epsilon_spent", "updated_at"])
+        refused = _is_difference_query(locked, matched=matched, audience_fingerprint=audience_fingerprint, now=now)
+        if refused:
+            audit_record(
+                action="overlap.refused",
+                user=user,
+                api_key=api_key,
+                organization=locked.partner,
+                target=locked,
+                metadata={"agreement": locked.pk, "audience": len(tokens), "epsilon": epsilon},
+            )
+        else:
+            released = _release(locked, matched_ids=matched_ids, breakdown=breakdown, epsilon=epsilon, k=k)
+            query = OverlapQuery(
+                agreement=locked,
+                api_key=api_key,
+                requested_by=user if user is not None and user.is_authenticated else None,
+                audience_size=len(tokens),
+                audience_fingerprint=audience_fingerprint,
+                matched_set=matched,
+                breakdown=breakdown,
+                mechanism=OverlapQuery.Mechanism.LAPLACE,
+                epsilon=epsilon,
+                released=released,
+            )
+            query.full_clean()
+            query.save()
+            audit_record(
+                action="overlap.run",
+                user=user,
+                api_key=api_key,
+                organization=locked.partner,
+                target=query,
+                metadata={
+                    "agreement": locked.pk,
+                    "audience": len(tokens),
+                    "cells": len(released["cells"]),
+                    "suppressed": released["suppressed_cells"],
+                    "epsilon": epsilon,
+                },
+            )
+    if refused:  # raised after the commit, so that the ε spent on the refusal stays spent
+        raise ConflictError(
+            _(
+                "This query matches the same people as an earlier one, or fewer than %(k)s more or fewer; it is "
+                "refused (and its ε is spent)."
+            )
+            % {"k": k},
+            code=OverlapErrorCode.DIFFERENCE_QUERY,
         )
     budget = locked.dp_epsilon_budget
     return OverlapResult(
         query=query,
         overlap_size=released["overlap_size"],
-        overlap_suppressed=overlap_suppressed,
-        cells=cells,
-        suppressed_cells=suppressed,
-        mechanism=mechanism,
+        overlap_suppressed=released["overlap_size"] is None,
+        cells=released["cells"],
+        suppressed_cells=released["suppressed_cells"],
+        mechanism=query.mechanism,
         epsilon_spent=locked.dp_epsilon_spent,
         epsilon_budget=budget,
-        epsilon_remaining=None if budget is None else max(0.0, budget - locked.dp_epsilon_spent),
+        epsilon_remaining=max(0.0, budget - locked.dp_epsilon_spent),
         min_cell_size=k,
     )
+
+
+def _release(
+    agreement: DataSharingAgreement,
+    *,
+    matched_ids: set[int],
+    breakdown: str,
+    epsilon: float,
+    k: int,
+) -> dict:
+    """The noised, suppressed aggregates of the matched people: the total and one cell per (current platform segment
+    or `none`) × attribute value, every cell listed whether anyone is in it or not."""
+    segment_keys = [
+        str(key)
+        for key in Segment.objects.filter(organization=agreement.platform, is_current=True)
+        .order_by("key")
+        .values_list("key", flat=True)
+        .distinct()
+    ]
+    segment_of = {
+        pk: str(key)
+        for pk, key in SegmentMembership.objects.filter(
+            consumer_id__in=matched_ids, segment__is_current=True, segment__organization=agreement.platform
+        ).values_list("consumer_id", "segment__key")
+    }
+    attribute_values = ATTRIBUTE_DOMAINS[breakdown] if breakdown else ("",)
+    attribute_of: dict[int, str] = {}
+    if breakdown:
+        attribute_of = {
+            pk: "" if value is None else str(value)
+            for pk, value in Consumer.objects.filter(pk__in=matched_ids).values_list("pk", breakdown)
+        }
+    counts = Counter((segment_of.get(pk, NO_SEGMENT), attribute_of.get(pk, "")) for pk in matched_ids)
+    domain = [(segment, attribute) for segment in [*segment_keys, NO_SEGMENT] for attribute in attribute_values]
+    keys = domain + sorted(set(counts) - set(domain))  # a value outside the domain (bad data) is still counted
+    exact = [len(matched_ids), *(counts[key] for key in keys)]
+    noisy = laplace_noise(exact, epsilon)
+    total_suppressed, hidden = suppress_cells(total=noisy[0], cells=noisy[1:], k=k)
+    cells = []
+    for index, ((segment, attribute), value) in enumerate(zip(keys, noisy[1:], strict=True)):
+        withheld = index in hidden
+        cells.append(
+            {
+                "segment": segment,
+                "attribute": attribute or None,
+                "count": None if withheld else value,
+                "suppressed": withheld,
+            }
+        )
+    return {"overlap_size": None if total_suppressed else noisy[0], "cells": cells, "suppressed_cells": len(hidden)}

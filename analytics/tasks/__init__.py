@@ -1,3 +1,3 @@
 """Celery adapters of analytics, one module per domain; imported here so that autodiscovery registers them."""
 
-from analytics.tasks import experiments, pipeline, rollup  # noqa: F401
+from analytics.tasks import experiments, overlap, pipeline, rollup  # noqa: F401

@@ -6,6 +6,7 @@ import hmac
 import pytest
 
 from analytics.models import OverlapMatchToken, OverlapQuery, Segment, SegmentMembership, SegmentRun
+from analytics.services import overlap as overlap_service
 from analytics.services.overlap import agreement_matching_key, overlap_run, overlap_tokens_mint
 from campaigns.models import ApiScope, AuditEvent, Consumer, DataPurpose, DataSharingAgreement
 from campaigns.services.identity import normalize_phone
@@ -22,6 +23,13 @@ def phone(n: int) -> str:
 def partner_token(agreement_key: bytes, raw_phone: str) -> str:
     """What the partner runs on its side (docs/clean-room.md): HMAC-SHA256 of the normalised phone under K_a."""
     return hmac.new(agreement_key, normalize_phone(raw_phone).encode(), hashlib.sha256).hexdigest()
+
+
+@pytest.fixture
+def noise_free(monkeypatch):
+    """Every release is noised; these tests check counting and suppression, so the draw returns the exact values
+    (TestBudget runs opendp's mechanism itself)."""
+    monkeypatch.setattr(overlap_service, "laplace_noise", lambda values, epsilon: list(values))
 
 
 @pytest.fixture
@@ -66,16 +74,18 @@ class TestMatching:
         assert upload(world, [0]) != upload(other, [0])
 
 
+@pytest.mark.usefixtures("noise_free")
 class TestExactCounts:
     def test_the_overlap_counts_only_consumers_who_allow_sharing_with_this_partner(self, world):
         # given the partner holds phones 10..29 plus 7 strangers (20 shared, of which 10..24 consented = 15)
         tokens = upload(world, range(10, 30)) + upload(world, range(100, 107))
         # when it runs the overlap without noise
         result = overlap_run(agreement=world, hashed_identifiers=tokens)
-        # then exactly the 15 consenting matches are counted
+        # then exactly the 15 consenting matches are counted: 5 in segment 1, 10 in segment 2, none without one;
+        # the empty cell is withheld, and segment 1's 5 with it, or the empty cell would be 15 - 5 - 10
         assert result.overlap_size == 15
-        assert result.mechanism == OverlapQuery.Mechanism.NONE
-        assert {(c["segment"], c["count"]) for c in result.cells} == {("1", 5), ("2", 10)}
+        assert result.mechanism == OverlapQuery.Mechanism.LAPLACE
+        assert {(c["segment"], c["count"]) for c in result.cells} == {("1", None), ("2", 10), ("none", None)}
 
     def test_cells_below_k_are_suppressed_and_counted(self, world):
         # given phones 12..24: segment 1 has 12,13,14 (3 < k), segment 2 has 15..24 (10)
@@ -83,8 +93,10 @@ class TestExactCounts:
         # then the small cell is withheld and counted as suppressed
         cells = {(c["segment"], c["attribute"]): c for c in result.cells}
         assert cells[("1", "female")] == {"segment": "1", "attribute": "female", "count": None, "suppressed": True}
-        assert cells[("2", "male")]["count"] == 10
-        assert result.suppressed_cells == 1
+        # and so is segment 2's 10, or segment 1's women would be 13 - 10 = 3: every one of the 3 segments x 4
+        # genders is withheld, only the total is released
+        assert cells[("2", "male")]["count"] is None
+        assert result.suppressed_cells == 12
         assert result.overlap_size == 13
 
     def test_a_total_below_k_is_suppressed_too(self, world):
@@ -122,6 +134,7 @@ class TestBudget:
             overlap_run(agreement=world, hashed_identifiers=upload(world, range(0, 25)), epsilon=0.1)
 
 
+@pytest.mark.usefixtures("noise_free")
 class TestDifferenceAttack:
     def test_an_audience_differing_by_fewer_than_k_people_is_refused(self, world):
         # given a first query over 0..19
@@ -152,6 +165,7 @@ class TestAgreementRules:
             overlap_run(agreement=world, hashed_identifiers=upload(world, range(0, 20)))
 
 
+@pytest.mark.usefixtures("noise_free")
 class TestOverlapApi:
     def test_the_partner_key_gets_aggregates_only(self, world, partner_key_client):
         client = partner_key_client([ApiScope.OVERLAP_RUN])
@@ -193,12 +207,12 @@ class TestOverlapApi:
 
 class TestTokensFromIngestion:
     def test_consumers_sent_through_the_batch_api_become_matchable_without_storing_their_phone(
-        self, platform, partner, api_client
+        self, platform, partner, api_client, noise_free
     ):
         # given an active sharing agreement and a platform key
         from tests.factories import issue_api_key
 
-        agreement = AgreementFactory(platform=platform, partner=partner, min_aggregate_size=2)
+        agreement = AgreementFactory(platform=platform, partner=partner, min_aggregate_size=2, dp_epsilon_budget=1.0)
         api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {issue_api_key(platform, ['consumers:write'])}")
         # when three consumers with phones arrive through the batch API, two of whom allow sharing with the partner
         rows = [{"external_ref": f"learner-{n}", "phone": phone(n)} for n in range(3)]
