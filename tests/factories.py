@@ -1,4 +1,4 @@
-"""factory-boy factories for the system of record. Tests build only what they need."""
+"""factory-boy factories, one per model a test builds. Tests build only what they need and name what matters."""
 
 from datetime import date
 from decimal import Decimal
@@ -6,20 +6,26 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from analytics.models import Event, EventType
+from analytics.models import DailyEventRollup, Event, EventType, Forecast, Segment, SegmentMembership, SegmentRun
 from campaigns.models import (
     Campaign,
     CatalogItem,
+    CodePool,
     ConsentRecord,
     Consumer,
     DataPurpose,
     DataSharingAgreement,
+    DiscountCode,
     Membership,
+    Offer,
     Organization,
     Role,
+    TaskRun,
     User,
+    Variant,
 )
 from campaigns.services.api_keys import api_key_create
+from recommender.models import ModelVersion, RecommendationLog
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -113,11 +119,60 @@ class AgreementFactory(factory.django.DjangoModelFactory):
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):
+    """`CampaignFactory(partners=[homely])` adds the partners after the campaign is saved."""
+
     class Meta:
         model = Campaign
+        skip_postgeneration_save = True
 
     organization = factory.SubFactory(PlatformFactory)
     name = factory.Sequence(lambda n: f"Campaign {n}")
+
+    @factory.post_generation
+    def partners(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.partners.add(*extracted)
+
+
+class VariantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Variant
+
+    campaign = factory.SubFactory(CampaignFactory)
+    key = factory.Sequence(lambda n: f"variant-{n}")
+    name = factory.LazyAttribute(lambda v: v.key.replace("-", " ").title())
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offer
+
+    campaign = factory.SubFactory(CampaignFactory)
+    name = factory.Sequence(lambda n: f"Offer {n}")
+
+
+class CodePoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CodePool
+
+    offer = factory.SubFactory(OfferFactory)
+    name = factory.Sequence(lambda n: f"Pool {n}")
+
+
+class DiscountCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DiscountCode
+
+    pool = factory.SubFactory(CodePoolFactory)
+    code = factory.Sequence(lambda n: f"CODE{n:05d}")
+
+
+class TaskRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TaskRun
+
+    task_name = "analytics.tasks.rollup.rollup_events"
+    organization = factory.SubFactory(PlatformFactory)
 
 
 class EventFactory(factory.django.DjangoModelFactory):
@@ -132,6 +187,76 @@ class EventFactory(factory.django.DjangoModelFactory):
     value = Decimal("99.00")
     occurred_at = factory.LazyFunction(timezone.now)
     external_id = factory.Sequence(lambda n: f"evt-{n}")
+
+
+class DailyEventRollupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DailyEventRollup
+
+    organization = factory.SubFactory(PlatformFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    type = EventType.VIEW
+    events = 1
+
+
+class SegmentRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SegmentRun
+
+    organization = factory.SubFactory(PlatformFactory)
+    k = 2
+
+
+class SegmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Segment
+
+    organization = factory.SubFactory(PlatformFactory)
+    run = factory.SubFactory(SegmentRunFactory, organization=factory.SelfAttribute("..organization"))
+    key = factory.Sequence(lambda n: n + 1)
+    name_zh = factory.LazyAttribute(lambda s: f"分群 {s.key}")
+    name_en = factory.LazyAttribute(lambda s: f"Segment {s.key}")
+
+
+class SegmentMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SegmentMembership
+
+    segment = factory.SubFactory(SegmentFactory)
+    consumer = factory.SubFactory(ConsumerFactory, organization=factory.SelfAttribute("..segment.organization"))
+
+
+class ForecastFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Forecast
+
+    organization = factory.SubFactory(PlatformFactory)
+    series_kind = Forecast.SeriesKind.TOTAL
+    metric = Forecast.Metric.UNITS
+    horizon = 7
+    chosen_model = "seasonal_naive"
+
+
+class ModelVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ModelVersion
+
+    organization = factory.SubFactory(PlatformFactory)
+    target = factory.SelfAttribute("organization")
+    algorithm = "ease"
+    label = factory.Sequence(lambda n: f"model-{n}")
+    trained_at = factory.LazyFunction(timezone.now)
+
+
+class RecommendationLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecommendationLog
+
+    organization = factory.SubFactory(PlatformFactory)
+    consumer = factory.SubFactory(ConsumerFactory, organization=factory.SelfAttribute("..organization"))
+    target = factory.SelfAttribute("organization")
+    personalized = True
+    item_ids = factory.LazyFunction(list)
 
 
 def issue_api_key(organization: Organization, scopes: list[str]) -> str:

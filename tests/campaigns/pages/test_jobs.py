@@ -4,17 +4,16 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Role, TaskRun
-from tests.factories import PlatformFactory
-
-
-def make_run(organization, **fields):
-    defaults = {"task_name": "analytics.tasks.rollup.rollup_events", "organization": organization}
-    return TaskRun.objects.create(**(defaults | fields))
+from tests.factories import PlatformFactory, TaskRunFactory
 
 
 def test_job_list_shows_progress_message_and_error(analyst_client, platform_org):
-    make_run(platform_org, status=TaskRun.Status.RUNNING, progress=42, message="Rolling up 2026-11-11")
-    make_run(platform_org, status=TaskRun.Status.FAILED, error="OperationalError: database is locked")
+    TaskRunFactory(
+        organization=platform_org, status=TaskRun.Status.RUNNING, progress=42, message="Rolling up 2026-11-11"
+    )
+    TaskRunFactory(
+        organization=platform_org, status=TaskRun.Status.FAILED, error="OperationalError: database is locked"
+    )
     body = analyst_client.get(reverse("job-list")).content.decode()
     assert 'aria-valuenow="42"' in body
     assert "Rolling up 2026-11-11" in body
@@ -23,7 +22,7 @@ def test_job_list_shows_progress_message_and_error(analyst_client, platform_org)
 
 
 def test_job_list_polls_while_a_run_is_active_and_stops_after(analyst_client, platform_org):
-    run = make_run(platform_org, status=TaskRun.Status.QUEUED)
+    run = TaskRunFactory(organization=platform_org, status=TaskRun.Status.QUEUED)
     assert 'hx-trigger="every 1500ms"' in analyst_client.get(reverse("job-list")).content.decode()
     TaskRun.objects.filter(pk=run.pk).update(status=TaskRun.Status.SUCCEEDED, progress=100)
     partial = analyst_client.get(reverse("job-list"), HTTP_HX_REQUEST="true").content.decode()
@@ -33,9 +32,9 @@ def test_job_list_polls_while_a_run_is_active_and_stops_after(analyst_client, pl
 
 
 def test_job_list_hides_other_organizations_runs(analyst_client, platform_org):
-    make_run(platform_org, task_name="ours.job")
-    make_run(PlatformFactory(slug="elsewhere"), task_name="theirs.job")
-    make_run(None, task_name="nightly.all.job")
+    TaskRunFactory(organization=platform_org, task_name="ours.job")
+    TaskRunFactory(organization=PlatformFactory(slug="elsewhere"), task_name="theirs.job")
+    TaskRunFactory(organization=None, task_name="nightly.all.job")
     body = analyst_client.get(reverse("job-list")).content.decode()
     assert "ours.job" in body
     assert "nightly.all.job" in body  # system-wide runs are the platform's business
@@ -43,8 +42,8 @@ def test_job_list_hides_other_organizations_runs(analyst_client, platform_org):
 
 
 def test_job_list_filters_by_status(analyst_client, platform_org):
-    make_run(platform_org, task_name="done.job", status=TaskRun.Status.SUCCEEDED)
-    make_run(platform_org, task_name="broken.job", status=TaskRun.Status.FAILED)
+    TaskRunFactory(organization=platform_org, task_name="done.job", status=TaskRun.Status.SUCCEEDED)
+    TaskRunFactory(organization=platform_org, task_name="broken.job", status=TaskRun.Status.FAILED)
     body = analyst_client.get(reverse("job-list"), {"status": "failed"}).content.decode()
     assert "broken.job" in body and "done.job" not in body
 
@@ -77,7 +76,9 @@ def test_partner_user_cannot_start_a_rollup(sign_in, homely):
 
 
 def test_job_messages_written_by_a_chinese_worker_read_in_the_pages_language(analyst_client, platform_org):
-    make_run(platform_org, status=TaskRun.Status.RUNNING, progress=60, message="正在写入 1,234 份画像")
+    TaskRunFactory(
+        organization=platform_org, status=TaskRun.Status.RUNNING, progress=60, message="正在写入 1,234 份画像"
+    )
     english = analyst_client.get(reverse("job-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Writing 1,234 profiles" in english
     assert "正在写入" not in english
@@ -92,7 +93,12 @@ def test_a_failed_rollup_is_retried_as_the_same_job_and_completes(
     # given a failed daily rollup (tasks run eagerly in these tests, as a worker would run them)
     from campaigns.models import AuditEvent
 
-    run = make_run(platform_org, status=TaskRun.Status.FAILED, error="OperationalError: database is locked", attempts=1)
+    run = TaskRunFactory(
+        organization=platform_org,
+        status=TaskRun.Status.FAILED,
+        error="OperationalError: database is locked",
+        attempts=1,
+    )
     assert f'data-retry="{run.pk}"' in analyst_client.get(reverse("job-list")).content.decode()
     # when the analyst presses Retry (the task is sent once the request's transaction commits)
     with django_capture_on_commit_callbacks(execute=True):
@@ -106,25 +112,29 @@ def test_a_failed_rollup_is_retried_as_the_same_job_and_completes(
 
 def test_only_failed_standalone_jobs_of_ones_own_organization_are_retried(analyst_client, platform_org):
     # a running job is not sent twice
-    running = make_run(platform_org, status=TaskRun.Status.RUNNING)
+    running = TaskRunFactory(organization=platform_org, status=TaskRun.Status.RUNNING)
     page = analyst_client.post(reverse("job-retry", args=[running.pk]), follow=True).content.decode()
     assert f"Only a failed job can be retried; job #{running.pk} is Running." in page
     running.refresh_from_db()
     assert running.status == TaskRun.Status.RUNNING
     # a pipeline step is restarted with its pipeline, and the page says how
-    step = make_run(platform_org, task_name="analytics.tasks.pipeline.segment_consumers", status=TaskRun.Status.FAILED)
+    step = TaskRunFactory(
+        organization=platform_org, task_name="analytics.tasks.pipeline.segment_consumers", status=TaskRun.Status.FAILED
+    )
     page = analyst_client.post(reverse("job-retry", args=[step.pk]), follow=True).content.decode()
     assert "This job cannot be retried on its own" in page and "Run analytics" in page
     assert f'data-retry="{step.pk}"' not in page
     # another organization's job does not exist for this analyst
-    elsewhere = make_run(PlatformFactory(slug="elsewhere"), status=TaskRun.Status.FAILED)
+    elsewhere = TaskRunFactory(organization=PlatformFactory(slug="elsewhere"), status=TaskRun.Status.FAILED)
     assert analyst_client.post(reverse("job-retry", args=[elsewhere.pk])).status_code == 404
     # and a GET does nothing
     assert analyst_client.get(reverse("job-retry", args=[step.pk])).status_code == 405
 
 
 def test_a_privacy_admin_reads_failed_jobs_without_a_retry_button(privacy_client, platform_org):
-    run = make_run(platform_org, status=TaskRun.Status.FAILED, error="OperationalError: database is locked")
+    run = TaskRunFactory(
+        organization=platform_org, status=TaskRun.Status.FAILED, error="OperationalError: database is locked"
+    )
     body = privacy_client.get(reverse("job-list")).content.decode()
     assert f'data-retry="{run.pk}"' not in body and "Technical details" in body
     assert privacy_client.post(reverse("job-retry", args=[run.pk])).status_code == 403
@@ -138,7 +148,9 @@ def test_a_job_waiting_for_its_automatic_retry_is_queued_not_failed_so_it_cannot
 
     from analytics.tasks.rollup import rollup_events
 
-    run = make_run(platform_org, status=TaskRun.Status.FAILED, error="OperationalError: database is locked")
+    run = TaskRunFactory(
+        organization=platform_org, status=TaskRun.Status.FAILED, error="OperationalError: database is locked"
+    )
     rollup_events.on_retry(OperationalError("database is locked"), "celery-id", (), {"task_run_id": run.pk}, None)
     # then the run shows as queued, without a Retry button, and a manual retry is refused
     run.refresh_from_db()
@@ -150,14 +162,14 @@ def test_a_job_waiting_for_its_automatic_retry_is_queued_not_failed_so_it_cannot
 def test_a_failed_job_is_not_retried_while_a_twin_with_the_same_parameters_is_queued(analyst_client, platform_org):
     # given a failed training and the same training queued again by the nightly tick
     params = {"target_id": platform_org.pk}
-    failed = make_run(
-        platform_org,
+    failed = TaskRunFactory(
+        organization=platform_org,
         task_name="recommender.tasks.training.train_recommender",
         status=TaskRun.Status.FAILED,
         params=params,
     )
-    make_run(
-        platform_org,
+    TaskRunFactory(
+        organization=platform_org,
         task_name="recommender.tasks.training.train_recommender",
         status=TaskRun.Status.QUEUED,
         params=params,
