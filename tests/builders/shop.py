@@ -10,6 +10,9 @@ from analytics.models import Event
 from campaigns.models import DataPurpose
 from tests.factories import CatalogItemFactory, ConsentRecordFactory, ConsumerFactory
 
+# Three quick forecasting candidates, enough for a backtest table without the slow models.
+FAST_FORECASTERS = ["seasonal_naive", "dow_mean_8w", "market_model"]
+
 
 def seed_shop(organization, *, consumers: int = 40, days: int = 42, seed: int = 0, consent_every: int = 2) -> list:
     """Two kinds of buyers (frequent big spenders, occasional small ones) over `days` days in two categories;

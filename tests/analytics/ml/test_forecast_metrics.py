@@ -1,8 +1,9 @@
+"""Forecast error metrics (MAE, sMAPE, MASE) against hand computations."""
+
 import math
 
 import pytest
 
-from analytics.ml.backtest import BacktestWindow, rolling_origin_windows
 from analytics.ml.forecast_metrics import mean_absolute_error, mean_absolute_scaled_error, symmetric_mape
 
 
@@ -32,17 +33,3 @@ def test_metrics_reject_mismatched_or_empty_inputs():
         symmetric_mape([], [])
     with pytest.raises(ValueError, match="more than 7 training values"):
         mean_absolute_scaled_error([1], [1], [1, 2, 3])
-
-
-def test_rolling_origin_windows_by_hand():
-    windows = rolling_origin_windows(30, horizon=5, n_origins=3, step=7)
-
-    assert windows == [BacktestWindow(11, 16), BacktestWindow(18, 23), BacktestWindow(25, 30)]
-
-
-def test_rolling_origin_windows_drop_those_with_too_little_training():
-    assert rolling_origin_windows(30, horizon=5, n_origins=5, step=7, min_train=12) == [
-        BacktestWindow(18, 23),
-        BacktestWindow(25, 30),
-    ]
-    assert rolling_origin_windows(4, horizon=5, n_origins=2) == []

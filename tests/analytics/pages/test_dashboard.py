@@ -1,81 +1,25 @@
 """The dashboard shows real figures of the actor's own organization."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.models import DailyEventRollup, EventType
-from analytics.selectors.dashboard import consent_rates, events_per_day
-from campaigns.models import DataPurpose, Role, TaskRun
-from tests.factories import ConsentRecordFactory, ConsumerFactory, OrganizationFactory
-
-
-def rollup(organization, day, event_type, events, value="0"):
-    return DailyEventRollup.objects.create(
-        organization=organization, date=day, type=event_type, events=events, value=Decimal(value)
-    )
-
-
-def test_latest_consent_record_is_the_one_in_force(platform_org, homely):
-    # given one consumer who granted then withdrew personalization, and one who only granted
-    changed_mind, steady = ConsumerFactory.create_batch(2, organization=platform_org)
-    ConsumerFactory(organization=platform_org)  # never asked: counts as not consented
-    earlier = timezone.now() - timedelta(days=3)
-    ConsentRecordFactory(consumer=changed_mind, granted=True, recorded_at=earlier)
-    ConsentRecordFactory(consumer=changed_mind, granted=False, recorded_at=timezone.now())
-    ConsentRecordFactory(consumer=steady, granted=True, recorded_at=earlier)
-    # and partner sharing with Homely withdrawn by one, granted by the other (separate consent per recipient)
-    ConsentRecordFactory(consumer=steady, purpose=DataPurpose.PARTNER_SHARING, recipient=homely, granted=True)
-    ConsentRecordFactory(
-        consumer=changed_mind, purpose=DataPurpose.PARTNER_SHARING, recipient=homely, granted=True, recorded_at=earlier
-    )
-    ConsentRecordFactory(consumer=changed_mind, purpose=DataPurpose.PARTNER_SHARING, recipient=homely, granted=False)
-    # when
-    rates = {(rate.purpose, rate.recipient): rate for rate in consent_rates(organization=platform_org)}
-    # then
-    assert rates[(DataPurpose.PERSONALIZATION, "")].granted == 1
-    assert rates[(DataPurpose.PERSONALIZATION, "")].consumers == 3
-    assert rates[(DataPurpose.MARKETING_CONTACT, "")].granted == 0
-    assert rates[(DataPurpose.PARTNER_SHARING, homely.name)].granted == 1
-    assert rates[(DataPurpose.PERSONALIZATION, "")].rate == pytest.approx(1 / 3)
-
-
-def test_events_per_day_fills_missing_days_with_zero(platform_org):
-    # given
-    last = date(2026, 11, 11)
-    rollup(platform_org, last, EventType.PURCHASE, 40)
-    rollup(platform_org, last - timedelta(days=2), EventType.PURCHASE, 7)
-    rollup(platform_org, last, EventType.VIEW, 300)
-    # when
-    series = events_per_day(organization=platform_org, days=3)
-    # then
-    assert series.dates == [last - timedelta(days=2), last - timedelta(days=1), last]
-    assert series.counts_by_type[EventType.PURCHASE] == [7, 0, 40]
-    assert series.counts_by_type[EventType.VIEW] == [0, 0, 300]
-
-
-def test_events_per_day_starts_at_the_first_day_with_data_and_keeps_at_most_the_window(platform_org):
-    # given
-    last = date(2026, 11, 11)
-    rollup(platform_org, last - timedelta(days=10), EventType.VIEW, 5)
-    rollup(platform_org, last, EventType.VIEW, 6)
-    # when
-    short, long = (events_per_day(organization=platform_org, days=days) for days in (3, 180))
-    # then
-    assert short.dates[0] == last - timedelta(days=2) and short.counts_by_type[EventType.VIEW] == [0, 0, 6]
-    assert long.dates[0] == last - timedelta(days=10) and len(long.dates) == 11
+from analytics.models import EventType
+from campaigns.models import Role, TaskRun
+from tests.factories import ConsumerFactory, DailyEventRollupFactory, OrganizationFactory, TaskRunFactory
 
 
 def test_dashboard_shows_the_figures_and_the_chart(admin_client, platform_org, homely, skyline):
     # given
     ConsumerFactory.create_batch(3, organization=platform_org)
     today = timezone.localdate()
-    rollup(platform_org, today, EventType.PURCHASE, 12_345, "98765.40")
-    rollup(platform_org, today - timedelta(days=1), EventType.VIEW, 20)
-    TaskRun.objects.create(task_name="analytics.tasks.rollup.rollup_events", organization=platform_org, progress=40)
+    DailyEventRollupFactory(
+        organization=platform_org, date=today, type=EventType.PURCHASE, events=12_345, value=Decimal("98765.40")
+    )
+    DailyEventRollupFactory(organization=platform_org, date=today - timedelta(days=1), type=EventType.VIEW, events=20)
+    TaskRunFactory(task_name="analytics.tasks.rollup.rollup_events", organization=platform_org, progress=40)
     # when
     response = admin_client.get(reverse("dashboard"))
     # then
@@ -93,7 +37,7 @@ def test_dashboard_shows_the_figures_and_the_chart(admin_client, platform_org, h
 
 def test_dashboard_in_chinese_uses_wan_and_translated_chart_title(admin_client, platform_org):
     # given
-    rollup(platform_org, timezone.localdate(), EventType.VIEW, 123_456)
+    DailyEventRollupFactory(organization=platform_org, date=timezone.localdate(), type=EventType.VIEW, events=123_456)
     # when
     response = admin_client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="zh-CN")
     # then
@@ -112,9 +56,9 @@ def test_partner_user_sees_only_its_own_organization_figures(sign_in, platform_o
     # given consumers and events at the platform and at the partner
     ConsumerFactory.create_batch(5, organization=platform_org)
     ConsumerFactory.create_batch(2, organization=homely)
-    rollup(platform_org, timezone.localdate(), EventType.VIEW, 999)
-    rollup(homely, timezone.localdate(), EventType.VIEW, 17)
-    TaskRun.objects.create(task_name="platform.secret.job", organization=platform_org)
+    DailyEventRollupFactory(organization=platform_org, date=timezone.localdate(), type=EventType.VIEW, events=999)
+    DailyEventRollupFactory(organization=homely, date=timezone.localdate(), type=EventType.VIEW, events=17)
+    TaskRunFactory(task_name="platform.secret.job", organization=platform_org)
     client = sign_in(Role.PARTNER_USER, homely)
     # when
     body = client.get(reverse("dashboard")).content.decode()
@@ -218,7 +162,7 @@ def test_dashboard_campaigns_in_chinese_and_their_empty_state(admin_client, plat
 
 def test_the_latest_jobs_card_polls_while_a_job_runs_and_stops_when_it_is_done(admin_client, platform_org):
     # given a running rollup
-    run = TaskRun.objects.create(
+    run = TaskRunFactory(
         task_name="analytics.tasks.rollup.rollup_events",
         organization=platform_org,
         status=TaskRun.Status.RUNNING,

@@ -1,11 +1,14 @@
-"""The campaign results page as readers see it: local times on the weight chart, whole conversion counts, KPI cards."""
+"""The campaign pages analytics serves: review from the detail page, results (arms, charts, local times on the weight
+chart, whole conversion counts, KPI cards) and the partner portal."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from campaigns.models import AllocationChange
-from tests.builders.experiments import running, traffic
+from analytics.services.experiments import assignment_get_or_create, conversions_record
+from campaigns.models import AllocationChange, Role
+from tests.builders.experiments import contactable, running, traffic
+from tests.factories import AgreementFactory, CampaignFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +34,48 @@ def test_attributed_conversions_are_whole_numbers_and_kpis_are_dashboard_cards(r
     assert '<td class="num">8</td>' in results_page and '<td class="num">8.0</td>' not in results_page
     # And the four KPI cards use the dashboard's structure
     assert 'class="card kpi"' not in results_page and results_page.count('class="card kpi-card h-100"') == 4
+
+
+def test_review_from_the_detail_page_shows_each_failed_check_with_its_reason(manager_client, platform_org, homely):
+    campaign = CampaignFactory(organization=platform_org)
+    campaign.partners.add(homely)
+    response = manager_client.post(f"/campaigns/{campaign.pk}/review/", follow=True)
+    page = response.content.decode()
+    assert 'data-passed="false"' in page and "No active data-sharing agreement with Homely" in page
+
+
+def test_results_show_arms_and_charts_after_traffic(manager_client, platform_org):
+    campaign = running(platform=platform_org)
+    for index, consumer in enumerate(contactable(platform_org, 30)):
+        assignment_get_or_create(campaign=campaign, consumer=consumer)
+        if index % 3 == 0:
+            conversions_record(
+                campaign=campaign, items=[{"consumer": consumer.external_ref, "external_id": f"o{index}"}]
+            )
+    page = manager_client.get(f"/campaigns/{campaign.pk}/results/").content.decode()
+    assert 'id="conversions-chart"' in page and 'id="posterior-chart"' in page and 'id="weights-chart"' in page
+    assert 'id="kpi-assigned">30<' in page
+    assert "No forecast for this period" in page
+
+
+def test_an_analyst_may_read_results_but_not_act(analyst_client, platform_org):
+    campaign = running(platform=platform_org)
+    assert analyst_client.get(f"/campaigns/{campaign.pk}/results/").status_code == 200
+    assert analyst_client.post(f"/campaigns/{campaign.pk}/action/pause/").status_code == 403
+
+
+def test_the_partner_portal_shows_only_own_campaigns_with_small_cells_hidden(sign_in, platform_org, homely, skyline):
+    campaign = running(platform=platform_org)
+    campaign.partners.set([homely])
+    AgreementFactory(platform=platform_org, partner=homely, min_aggregate_size=5)
+    for consumer in contactable(platform_org, 8):
+        assignment_get_or_create(campaign=campaign, consumer=consumer)
+    other = CampaignFactory(organization=platform_org, name="仅 Skyline")
+    other.partners.add(skyline)
+    client = sign_in(Role.PARTNER_USER, homely)
+    listing = client.get("/partner/campaigns/").content.decode()
+    assert campaign.name in listing and "仅 Skyline" not in listing
+    page = client.get(f"/partner/campaigns/{campaign.pk}/").content.decode()
+    assert "hidden" in page and 'id="threshold-note"' in page
+    assert client.get(f"/partner/campaigns/{other.pk}/").status_code == 404
+    assert client.get(f"/campaigns/{campaign.pk}/").status_code == 403

@@ -1,4 +1,6 @@
-"""Campaign pages through Django's test client: list filters, create flow, detail actions, results, partner portal."""
+"""Campaign pages through Django's test client: list filters, create flow, co-branding, the audience form.
+
+Review, results and the partner portal are analytics pages: tests/analytics/pages/test_experiments.py."""
 
 import io
 from datetime import timedelta
@@ -7,10 +9,8 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from analytics.services.experiments import assignment_get_or_create, conversions_record
-from campaigns.models import Campaign, Role
-from tests.builders.experiments import contactable, running
-from tests.factories import AgreementFactory, CampaignFactory
+from campaigns.models import Campaign
+from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,14 +53,6 @@ def test_a_manager_creates_a_campaign_with_two_variants(manager_client, homely):
     assert "Submit for review" in detail and "Homely" in detail
 
 
-def test_review_from_the_detail_page_shows_each_failed_check_with_its_reason(manager_client, platform_org, homely):
-    campaign = CampaignFactory(organization=platform_org)
-    campaign.partners.add(homely)
-    response = manager_client.post(f"/campaigns/{campaign.pk}/review/", follow=True)
-    page = response.content.decode()
-    assert 'data-passed="false"' in page and "No active data-sharing agreement with Homely" in page
-
-
 def test_co_branding_is_saved_with_a_validated_logo(manager_client, platform_org, homely):
     campaign = CampaignFactory(organization=platform_org)
     campaign.partners.add(homely)
@@ -80,43 +72,6 @@ def test_co_branding_is_saved_with_a_validated_logo(manager_client, platform_org
     assert saved.status_code == 302
     logo = manager_client.get(f"/campaigns/{campaign.pk}/logo/{homely.pk}/")
     assert logo.status_code == 200 and logo["Content-Type"] == "image/png"
-
-
-def test_results_show_arms_and_charts_after_traffic(manager_client, platform_org):
-    campaign = running(platform=platform_org)
-    for index, consumer in enumerate(contactable(platform_org, 30)):
-        assignment_get_or_create(campaign=campaign, consumer=consumer)
-        if index % 3 == 0:
-            conversions_record(
-                campaign=campaign, items=[{"consumer": consumer.external_ref, "external_id": f"o{index}"}]
-            )
-    page = manager_client.get(f"/campaigns/{campaign.pk}/results/").content.decode()
-    assert 'id="conversions-chart"' in page and 'id="posterior-chart"' in page and 'id="weights-chart"' in page
-    assert 'id="kpi-assigned">30<' in page
-    assert "No forecast for this period" in page
-
-
-def test_an_analyst_may_read_results_but_not_act(analyst_client, platform_org):
-    campaign = running(platform=platform_org)
-    assert analyst_client.get(f"/campaigns/{campaign.pk}/results/").status_code == 200
-    assert analyst_client.post(f"/campaigns/{campaign.pk}/action/pause/").status_code == 403
-
-
-def test_the_partner_portal_shows_only_own_campaigns_with_small_cells_hidden(sign_in, platform_org, homely, skyline):
-    campaign = running(platform=platform_org)
-    campaign.partners.set([homely])
-    AgreementFactory(platform=platform_org, partner=homely, min_aggregate_size=5)
-    for consumer in contactable(platform_org, 8):
-        assignment_get_or_create(campaign=campaign, consumer=consumer)
-    other = CampaignFactory(organization=platform_org, name="仅 Skyline")
-    other.partners.add(skyline)
-    client = sign_in(Role.PARTNER_USER, homely)
-    listing = client.get("/partner/campaigns/").content.decode()
-    assert campaign.name in listing and "仅 Skyline" not in listing
-    page = client.get(f"/partner/campaigns/{campaign.pk}/").content.decode()
-    assert "hidden" in page and 'id="threshold-note"' in page
-    assert client.get(f"/partner/campaigns/{other.pk}/").status_code == 404
-    assert client.get(f"/campaigns/{campaign.pk}/").status_code == 403
 
 
 def test_the_audience_form_names_event_types_and_city_tiers_in_the_readers_language(manager_client, platform_org):
