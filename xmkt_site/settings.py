@@ -203,14 +203,22 @@ CONTENT_SECURITY_POLICY_REPORT_ONLY = {
     }
 }
 
-# Login throttling (django-axes 8): lock a username+address pair out after AXES_FAILURE_LIMIT failures.
+# Login throttling (django-axes 8): lock a username+address pair out after AXES_FAILURE_LIMIT failures, and an
+# address out after AXES_ADDRESS_FAILURE_LIMIT failures over all usernames (xmkt_site/sign_in_limits.py).
 AUTHENTICATION_BACKENDS = [
     "xmkt_site.security.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=15)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_HANDLER = "xmkt_site.sign_in_limits.SignInLimitHandler"
+# Reverse proxies in front of the web processes that append to X-Forwarded-For. 0: the client is REMOTE_ADDR and the
+# header is ignored (anyone can write it). Behind one proxy, set 1: otherwise every client has the proxy's address and
+# the per-address limit locks out everyone at once.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "xmkt_site.sign_in_limits.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "xmkt_site.security.lockout_response"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
