@@ -22,4 +22,7 @@ class ErrorCode(StrEnum):
     NOT_ACCEPTABLE = "not_acceptable"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     THROTTLED = "throttled"
+    # The JSON parser's limits (xmkt_site.api.parsers).
+    REQUEST_TOO_LARGE = "request_too_large"
+    JSON_TOO_DEEP = "json_too_deep"
     ERROR = "error"  # any other APIException

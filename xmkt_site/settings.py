@@ -1,5 +1,6 @@
 """XMKT settings: one module, every value from the environment (see .env.example for the full list)."""
 
+from datetime import date
 from pathlib import Path
 
 import environ
@@ -243,7 +244,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "xmkt_site.api.parsers.SafeJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -259,7 +260,15 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=50 * 1024 * 1024)
+# JSON bodies nested deeper than this are refused before parsing (the decoder and every walk after it recurse).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 INGEST_MAX_ROWS = 10_000
+# The instants an event (or a conversion, exposure) may claim: from this day (in TIME_ZONE) to now plus this many
+# hours. A time outside is a field error: one year-1 or year-9999 event stretches every daily series over millennia.
+EVENT_TIME_MIN = date.fromisoformat(env.str("EVENT_TIME_MIN", default="2000-01-01"))
+EVENT_TIME_MAX_AHEAD_HOURS = env.int("EVENT_TIME_MAX_AHEAD_HOURS", default=24)
+# Hashed identifiers one clean-room overlap upload may carry.
+OVERLAP_MAX_TOKENS = env.int("OVERLAP_MAX_TOKENS", default=100_000)
 
 # --- Celery ---------------------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

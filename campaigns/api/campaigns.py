@@ -6,7 +6,7 @@ import binascii
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +25,7 @@ from campaigns.services.campaigns import campaign_apply_action, campaign_audienc
 from campaigns.services.review_messages import review_report_localized
 from campaigns.services.variants import co_branding_set, variant_create
 from xmkt_site.access import actor_for_request
+from xmkt_site.api.parsers import SafeJSONParser
 from xmkt_site.api.schema import name_nested_serializers
 from xmkt_site.errors import ApplicationError, NotFoundError
 from xmkt_site.roles import Capability, roles_with
@@ -262,7 +263,7 @@ class CoBrandingSetApi(APIView):
 
     allowed_roles = roles_with(Capability.MANAGE_CAMPAIGNS)
     required_scopes = None
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [SafeJSONParser, MultiPartParser]
 
     class InputSerializer(serializers.Serializer):
         display_name = serializers.CharField(max_length=200, required=False)

@@ -2,13 +2,14 @@
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns.models import ApiScope
 from campaigns.services.ingestion import BatchResult, batch_rows_read, catalog_item_batch_ingest, consumer_batch_ingest
 from xmkt_site.access import actor_for_request
+from xmkt_site.api.parsers import SafeJSONParser
 from xmkt_site.roles import Capability, roles_with
 
 
@@ -41,7 +42,7 @@ class BatchIngestApi(APIView):
     """One shape for every batch endpoint: `{<rows_key>: [...]}` or a CSV upload in `file`; whole or nothing."""
 
     allowed_roles = roles_with(Capability.INGEST_DATA)
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [SafeJSONParser, MultiPartParser]
     rows_key = ""
     OutputSerializer = BatchOutputSerializer
 

@@ -3,12 +3,14 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from xmkt_site.api.parsers import RequestTooLarge
 from xmkt_site.error_codes import ErrorCode
 from xmkt_site.errors import ApplicationError
 
@@ -46,6 +48,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # DRF reads a JSON body through request.body, which enforces DATA_UPLOAD_MAX_MEMORY_SIZE; Django alone would
+        # answer an HTML 400.
+        exc = RequestTooLarge()
 
     response = drf_exception_handler(exc, context)
     if response is None:
