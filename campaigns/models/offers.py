@@ -63,7 +63,15 @@ class DiscountCode(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["pool", "code"], name="discount_code_unique_in_pool")]
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "code"], name="discount_code_unique_in_pool"),
+            # One reference, one code: parallel redemptions with the same reference cannot each take a code.
+            models.UniqueConstraint(
+                fields=["pool", "redemption_ref"],
+                condition=~Q(redemption_ref=""),
+                name="discount_code_unique_redemption_ref",
+            ),
+        ]
         indexes = [models.Index(fields=["pool", "redeemed_at"])]
         verbose_name = _("discount code")
         verbose_name_plural = _("discount codes")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -268,14 +268,18 @@ def _spend(*, campaign_id: int, amount: Decimal) -> bool:
 @transaction.atomic
 def code_redeem(*, pool: CodePool, consumer: Consumer | None, redemption_ref: str) -> DiscountCode:
     """Hand out one unredeemed code, at most once per redemption_ref, and charge the offer's cost to the budget.
+    A replay of a reference (sequential or concurrent) returns the code it already received and charges nothing.
 
     Concurrency: on PostgreSQL, `select_for_update(skip_locked=True)` makes parallel redeemers take different rows
     instead of queueing on the same one; the conditional UPDATE (`redeemed_at IS NULL`) is the guarantee that a code is
-    redeemed once even where row locks do not exist (SQLite serialises writers anyway).
+    redeemed once even where row locks do not exist (SQLite serialises writers anyway). The look-up of an earlier
+    redemption cannot see one that is still in flight, so the unique constraint on (pool, redemption_ref) settles that
+    race: the second claim fails, is rolled back to its savepoint, and the caller gets the winner's code.
     """
     if not redemption_ref:
         raise ApplicationError("A redemption reference is required.", fields={"redemption_ref": ["Required."]})
-    existing = DiscountCode.objects.filter(pool=pool, redemption_ref=redemption_ref).first()
+    replayed = DiscountCode.objects.filter(pool=pool, redemption_ref=redemption_ref)
+    existing = replayed.first()
     if existing is not None:
         return existing
     offer = pool.offer
@@ -285,18 +289,25 @@ def code_redeem(*, pool: CodePool, consumer: Consumer | None, redemption_ref: st
             "Codes are redeemed only while the campaign runs.", code=OfferErrorCode.CAMPAIGN_NOT_RUNNING
         )
     now = timezone.now()
-    for _attempt in range(20):
-        code = (
-            DiscountCode.objects.select_for_update(skip_locked=True)
-            .filter(pool=pool, redeemed_at__isnull=True)
-            .order_by("id")
-            .first()
-        )
+    unredeemed = DiscountCode.objects.filter(pool=pool, redeemed_at__isnull=True).order_by("id")
+    for attempt in range(20):
+        if attempt and (existing := replayed.first()) is not None:
+            return existing  # a redemption with this reference finished while we waited
+        code = unredeemed.select_for_update(skip_locked=True).first()
         if code is None:
-            raise ConflictError("The code pool is exhausted.", code=OfferErrorCode.POOL_EXHAUSTED)
-        taken = DiscountCode.objects.filter(pk=code.pk, redeemed_at__isnull=True).update(
-            redeemed_at=now, redeemed_by=consumer, redemption_ref=redemption_ref
-        )
+            if not unredeemed.exists():
+                raise ConflictError("The code pool is exhausted.", code=OfferErrorCode.POOL_EXHAUSTED)
+            # Every free code is locked by a redemption still in flight, which may roll back or carry this very
+            # reference: wait for one of them to finish, then look again.
+            unredeemed.select_for_update().first()
+            continue
+        try:
+            with transaction.atomic():
+                taken = DiscountCode.objects.filter(pk=code.pk, redeemed_at__isnull=True).update(
+                    redeemed_at=now, redeemed_by=consumer, redemption_ref=redemption_ref
+                )
+        except IntegrityError:
+            return DiscountCode.objects.get(pool=pool, redemption_ref=redemption_ref)
         if taken:
             break
     else:  # pragma: no cover - needs 20 consecutive lost races
