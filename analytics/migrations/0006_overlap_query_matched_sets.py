@@ -18,6 +18,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="overlapquery",
+            name="matched_size",
+            field=models.PositiveIntegerField(default=0, verbose_name="matched people"),
+        ),
+        migrations.AddField(
+            model_name="overlapquery",
             name="sets_expired_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="stored sets cleared"),
         ),

@@ -50,6 +50,7 @@ class OverlapQuery(models.Model):
     audience_size = models.PositiveIntegerField(_("audience size"))
     audience_fingerprint = models.CharField(_("audience fingerprint"), max_length=64, blank=True)
     matched_set = models.JSONField(default=list, blank=True)  # salted 64-bit digests of matched consumers, sorted
+    matched_size = models.PositiveIntegerField(_("matched people"), default=0)  # lets SQL skip sets k or more apart
     sets_expired_at = models.DateTimeField(_("stored sets cleared"), null=True, blank=True)
     breakdown = models.CharField(_("breakdown"), max_length=32, blank=True, default="")
     mechanism = models.CharField(_("mechanism"), max_length=16, choices=Mechanism.choices, default=Mechanism.NONE)

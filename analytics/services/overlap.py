@@ -150,11 +150,13 @@ def _is_difference_query(
     k = agreement.min_aggregate_size
     current = set(matched)
     earlier_queries = OverlapQuery.objects.filter(
-        agreement=agreement, created_at__gte=now - overlap_query_retention(), sets_expired_at__isnull=True
+        agreement=agreement,
+        created_at__gte=now - overlap_query_retention(),
+        sets_expired_at__isnull=True,
+        matched_size__gt=len(current) - k,  # sets whose sizes differ by k or more differ by k or more people
+        matched_size__lt=len(current) + k,
     ).only("matched_set", "audience_fingerprint")
     for earlier in earlier_queries.iterator(chunk_size=50):
-        if abs(len(earlier.matched_set) - len(current)) >= k:
-            continue
         difference = len(current.symmetric_difference(earlier.matched_set))
         if difference >= k or (difference == 0 and earlier.audience_fingerprint == audience_fingerprint):
             continue
@@ -276,6 +278,7 @@ def overlap_run(
                 audience_size=len(tokens),
                 audience_fingerprint=audience_fingerprint,
                 matched_set=matched,
+                matched_size=len(matched),
                 breakdown=breakdown,
                 mechanism=OverlapQuery.Mechanism.LAPLACE,
                 epsilon=epsilon,
