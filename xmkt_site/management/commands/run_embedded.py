@@ -1,6 +1,7 @@
 """`make run` ends here: gunicorn, a Celery worker and Celery beat as child processes of one supervisor.
 
-The embedded defaults (SQLite in var/ with WAL, kombu's filesystem broker in var/broker) need no service. Ctrl-C or
+The embedded defaults (SQLite in var/ with WAL, kombu's filesystem broker in var/broker, a file cache in var/cache that
+the web processes share for API throttling) need no service. Ctrl-C or
 SIGTERM stops every child with one SIGTERM (a warm shutdown); when any child dies the others are stopped and the
 command exits, naming it. On Linux the children also get SIGTERM if the supervisor itself is killed.
 """
@@ -14,11 +15,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import environ
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from xmkt_site.checks import cache_is_per_process
 
 STOP_GRACE_SECONDS = 15
 READY_TIMEOUT_SECONDS = 90
@@ -37,13 +42,14 @@ def _terminate_when_parent_dies() -> None:
 class Child:
     name: str
     argv: list[str]
+    env: dict[str, str] | None = field(default=None, repr=False)
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     def start(self) -> None:
         # A process group of its own: Ctrl-C reaches only the supervisor, which passes on one SIGTERM. (Celery takes a
         # second signal as "cold shutdown, abandon running tasks", so children must not get the terminal's too.)
         self.process = subprocess.Popen(
-            self.argv, cwd=settings.BASE_DIR, process_group=0, preexec_fn=_terminate_when_parent_dies
+            self.argv, cwd=settings.BASE_DIR, env=self.env, process_group=0, preexec_fn=_terminate_when_parent_dies
         )
 
     @property
@@ -78,6 +84,29 @@ def ensure_port_free(host: str, port: int) -> None:
             raise CommandError(f"Port {port} on {host} is in use ({exc.strerror}); choose another: PORT=8001") from exc
 
 
+def children_cache_environment(*, web_workers: int, environ_: Mapping[str, str]) -> dict[str, str]:
+    """CACHE_URL and WEB_CONCURRENCY for the children. API throttle counters live in the cache, so several gunicorn
+    processes need one they share: without CACHE_URL that is a file cache in var/cache (no service to run; a counter
+    raised by two processes at the same instant may lose one count, which is fine for a demo, not for production)."""
+    extra = {"WEB_CONCURRENCY": str(web_workers)}
+    cache_url = environ_.get("CACHE_URL")
+    if cache_url is None:
+        if web_workers > 1:
+            extra["CACHE_URL"] = f"filecache://{settings.VAR_DIR / 'cache'}"
+    elif web_workers > 1 and cache_is_per_process(environ.Env.cache_url_config(cache_url)["BACKEND"]):
+        raise CommandError(
+            f"CACHE_URL={cache_url} keeps a cache per process, but {web_workers} web processes would each count API "
+            "requests alone. Use redis://..., a filecache:// folder, or --web-workers 1."
+        )
+    return extra
+
+
+def describe_cache(cache_url: str | None) -> str:
+    if cache_url is None:
+        return "per process (one web process)"
+    return environ.Env.cache_url_config(cache_url)["BACKEND"].rsplit(".", 1)[-1] + f" ({cache_url})"
+
+
 class Command(BaseCommand):
     help = "Run the web server (gunicorn), a Celery worker and Celery beat together, as the embedded demo does."
 
@@ -91,6 +120,7 @@ class Command(BaseCommand):
 
     def children(self, options) -> list[Child]:
         python = sys.executable
+        env = {**os.environ, **children_cache_environment(web_workers=options["web_workers"], environ_=os.environ)}
         queues = ",".join(queue.name for queue in settings.CELERY_TASK_QUEUES)
         web = Child(
             "web (gunicorn)",
@@ -102,6 +132,7 @@ class Command(BaseCommand):
                 "--timeout", "120",
                 "--access-logfile", "-",
             ],
+            env,
         )  # fmt: skip
         worker = Child(
             "Celery worker",
@@ -114,6 +145,7 @@ class Command(BaseCommand):
                 # One worker on a local broker: no cluster chatter to wait for at start-up.
                 "--without-gossip", "--without-mingle",
             ],
+            env,
         )  # fmt: skip
         beat = Child(
             "Celery beat",
@@ -123,6 +155,7 @@ class Command(BaseCommand):
                 "--loglevel", "INFO",
                 "--pidfile=",  # the supervisor owns the lifecycle; a stale pid file must not block a restart
             ],
+            env,
         )  # fmt: skip
         return [web, worker] + ([] if options["no_beat"] else [beat])
 
@@ -144,7 +177,7 @@ class Command(BaseCommand):
             url = f"http://{options['host']}:{options['port']}/"
             self.wait_until_ready(url, children, stopping)
             if not stopping and all(child.returncode is None for child in children):
-                self.print_banner(url, Path(options["logins_file"]))
+                self.print_banner(url, Path(options["logins_file"]), children[0].env or {})
             dead = self.watch(children, stopping)
         finally:
             self.stop(children)
@@ -168,8 +201,9 @@ class Command(BaseCommand):
                 time.sleep(0.3)
         self.stderr.write(f"The web server did not answer on {url} within {READY_TIMEOUT_SECONDS} s; still waiting.")
 
-    def print_banner(self, url: str, logins_file: Path) -> None:
+    def print_banner(self, url: str, logins_file: Path, web_env: Mapping[str, str]) -> None:
         lines = ["", "=" * 72, f"  XMKT is running at {url}", ""]
+        lines += [f"  Cache (API rate limits): {describe_cache(web_env.get('CACHE_URL'))}", ""]
         logins = read_demo_logins(logins_file)
         if logins:
             lines.append("  Demo logins (role, username, password):")
