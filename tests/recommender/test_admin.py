@@ -4,20 +4,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recommender.models import ModelVersion
-from tests.factories import PlatformFactory, UserFactory
+from tests.factories import ModelVersionFactory, PlatformFactory, UserFactory
 
 
 def test_the_admin_shows_champion_and_status_read_only_and_ignores_them_when_saving(client, db):
     # given a champion and a superuser in the admin
     platform = PlatformFactory(slug="zhishi")
-    champion = ModelVersion.objects.create(
-        organization=platform,
-        target=platform,
-        algorithm="ease",
-        label="ease-l2-300",
-        status=ModelVersion.Status.CHAMPION,
-        is_champion=True,
-        trained_at=timezone.now(),
+    champion = ModelVersionFactory(
+        organization=platform, label="ease-l2-300", status=ModelVersion.Status.CHAMPION, is_champion=True
     )
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     url = reverse("admin:recommender_modelversion_change", args=[champion.pk])

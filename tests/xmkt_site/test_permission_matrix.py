@@ -20,25 +20,27 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.views import APIView
 
-from analytics.models import Forecast, Segment, SegmentRun
 from campaigns.models import (
     ApiScope,
-    Campaign,
-    CodePool,
     DataSubjectRequest,
     ImpactAssessment,
-    Offer,
     Role,
     TaskRun,
 )
-from recommender.models import ModelVersion
 from tests.factories import (
     AgreementFactory,
+    CampaignFactory,
     CatalogItemFactory,
+    CodePoolFactory,
     ConsumerFactory,
+    ForecastFactory,
     MembershipFactory,
+    ModelVersionFactory,
+    OfferFactory,
     OrganizationFactory,
     PlatformFactory,
+    SegmentFactory,
+    TaskRunFactory,
     issue_api_key,
 )
 
@@ -153,27 +155,21 @@ def world(db):
     a = OrganizationFactory(slug="org-a", name="Partner A")
     b = OrganizationFactory(slug="org-b", name=f"{MARK} Partner B")
     consumer = ConsumerFactory(organization=b, external_ref=f"{MARK.lower()}-ref")
-    campaign = Campaign.objects.create(organization=b, name=f"{MARK} campaign")
-    Campaign.objects.create(organization=platform, name=f"{MARK} platform campaign")
-    run = SegmentRun.objects.create(organization=b, k=1)
-    segment = Segment.objects.create(organization=b, run=run, key=1, name_zh=MARK, name_en=MARK)
+    campaign = CampaignFactory(organization=b, name=f"{MARK} campaign")
+    CampaignFactory(organization=platform, name=f"{MARK} platform campaign")
+    segment = SegmentFactory(organization=b, run__k=1, key=1, name_zh=MARK, name_en=MARK)
     agreement = AgreementFactory(platform=platform, partner=b, title=f"{MARK} agreement")
     item = CatalogItemFactory(organization=b, title=f"{MARK} item")
     now = timezone.now()
     dsr = DataSubjectRequest.objects.create(
         organization=b, consumer=consumer, kind="access", received_at=now, due_at=now, notes=MARK
     )
-    offer = Offer.objects.create(campaign=campaign, name=f"{MARK} offer", partner=b)
-    pool = CodePool.objects.create(offer=offer, name=f"{MARK} pool")
-    forecast = Forecast.objects.create(
-        organization=b, series_kind=Forecast.SeriesKind.TOTAL, metric=Forecast.Metric.UNITS, horizon=7,
-        chosen_model="seasonal_naive", explanation=MARK,
-    )  # fmt: skip
+    offer = OfferFactory(campaign=campaign, name=f"{MARK} offer", partner=b)
+    pool = CodePoolFactory(offer=offer, name=f"{MARK} pool")
+    forecast = ForecastFactory(organization=b, explanation=MARK)
     assessment = ImpactAssessment.objects.create(organization=b, agreement=agreement, title=f"{MARK} assessment")
-    model_version = ModelVersion.objects.create(organization=b, target=b, label=f"{MARK} model", trained_at=now)
-    job = TaskRun.objects.create(
-        task_name="analytics.tasks.rollup.rollup_events", organization=b, status=TaskRun.Status.FAILED, error=MARK
-    )
+    model_version = ModelVersionFactory(organization=b, label=f"{MARK} model", trained_at=now)
+    job = TaskRunFactory(organization=b, status=TaskRun.Status.FAILED, error=MARK)
     issue_api_key(b, [ApiScope.CAMPAIGNS_READ])
     key_b = b.api_keys.get()
     victims = {

@@ -2,19 +2,18 @@
 
 import pytest
 
-from analytics.models import ConsumerProfile, Segment, SegmentMembership, SegmentRun
+from analytics.models import ConsumerProfile, SegmentMembership
 from campaigns.models import ApiScope, AuditEvent, PersonalTagDeletion, Role
 from campaigns.selectors.privacy import deleted_personal_tag_pairs
-from tests.factories import ConsumerFactory, MembershipFactory
+from tests.factories import ConsumerFactory, MembershipFactory, SegmentFactory, SegmentMembershipFactory
 
 
 @pytest.fixture
 def learner(platform):
     """A platform consumer in segment 3 with one strong and one weak interest topic."""
     consumer = ConsumerFactory(organization=platform, external_ref="learner-1")
-    run = SegmentRun.objects.create(organization=platform, k=3)
-    segment = Segment.objects.create(organization=platform, run=run, key=3, name_zh="夜读者", name_en="Night readers")
-    SegmentMembership.objects.create(segment=segment, consumer=consumer)
+    segment = SegmentFactory(organization=platform, run__k=3, key=3, name_zh="夜读者", name_en="Night readers")
+    SegmentMembershipFactory(segment=segment, consumer=consumer)
     ConsumerProfile.objects.create(
         organization=platform,
         consumer=consumer,

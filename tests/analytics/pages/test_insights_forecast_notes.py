@@ -2,9 +2,8 @@
 
 from django.test import Client
 
-from analytics.models import Forecast
 from campaigns.models import Role
-from tests.factories import MembershipFactory, PlatformFactory
+from tests.factories import ForecastFactory, MembershipFactory, PlatformFactory
 
 CORE_NOTES = [
     "history of 10 days is too short for a 28-day backtest; using seasonal_naive unvalidated",
@@ -16,14 +15,7 @@ CORE_NOTES = [
 def test_a_forecast_without_backtest_explains_itself_in_chinese_and_english(db):
     # given a forecast the core could not backtest, with its notes as the core writes them
     platform = PlatformFactory()
-    forecast = Forecast.objects.create(
-        organization=platform,
-        series_kind=Forecast.SeriesKind.TOTAL,
-        metric=Forecast.Metric.UNITS,
-        horizon=28,
-        chosen_model="recent_mean",
-        notes=CORE_NOTES,
-    )
+    forecast = ForecastFactory(organization=platform, horizon=28, chosen_model="recent_mean", notes=CORE_NOTES)
     client = Client()
     client.force_login(MembershipFactory(organization=platform, role=Role.ANALYST).user)
     # when an analyst reads it in both languages

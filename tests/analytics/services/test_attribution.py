@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from analytics.models import Forecast, ForecastPoint
+from analytics.models import ForecastPoint
 from analytics.services.attribution import _weights, campaign_attribution, campaign_forecast_lift
 from analytics.services.experiments import assignment_get_or_create, conversions_record, exposures_record
-from campaigns.models import Campaign, Exposure
+from campaigns.models import Campaign, DataPurpose, Exposure
 from tests.builders.experiments import contactable, running
-from tests.factories import EventFactory
+from tests.factories import ConsentRecordFactory, EventFactory, ForecastFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,7 @@ def journey():
     campaign = running()
     partner = campaign.partners.get()
     (consumer,) = contactable(campaign.organization, 1)
+    ConsentRecordFactory(consumer=consumer, purpose=DataPurpose.PARTNER_SHARING, recipient=partner)
     now = timezone.now()
     assignment_get_or_create(campaign=campaign, consumer=consumer, now=now - timedelta(days=10))
     exposures_record(
@@ -84,9 +85,7 @@ def test_lift_says_so_when_there_is_no_forecast_and_measures_against_one_when_th
     campaign, _partner = journey()
     lift = campaign_forecast_lift(campaign=campaign)
     assert lift.available is False and "No forecast" in lift.message
-    forecast = Forecast.objects.create(
-        organization=campaign.organization, series_kind="total", metric="revenue", horizon=30, chosen_model="naive"
-    )
+    forecast = ForecastFactory(organization=campaign.organization, metric="revenue", horizon=30, chosen_model="naive")
     start = campaign.launched_at.date()
     ForecastPoint.objects.bulk_create(
         ForecastPoint(forecast=forecast, date=start + timedelta(days=d), predicted=50.0) for d in range(15)

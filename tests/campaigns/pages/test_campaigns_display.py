@@ -5,20 +5,16 @@ import re
 
 import pytest
 
-from analytics.models import Segment, SegmentRun
 from campaigns.models import Campaign, Role
 from campaigns.services.offers import offer_create
-from tests.factories import CampaignFactory
+from tests.factories import CampaignFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_stored_audience_reads_as_labelled_rules_with_segment_names(analyst_client, platform_org):
     # Given a campaign whose audience is one segment, two age bands and an event rule
-    run = SegmentRun.objects.create(organization=platform_org, k=2)
-    segment = Segment.objects.create(
-        organization=platform_org, run=run, key=1, name_zh="夜读者", name_en="Night readers"
-    )
+    segment = SegmentFactory(organization=platform_org, key=1, name_zh="夜读者", name_en="Night readers")
     campaign = CampaignFactory(
         organization=platform_org,
         audience={"segment_ids": [segment.pk], "rules": {"age_bands": ["18-24", "25-34"], "event_types": ["purchase"]}},

@@ -6,7 +6,7 @@ import pytest
 
 from campaigns.services.retention import behavioural_models, retention_apply
 from recommender.models import RecommendationLog
-from tests.factories import AgreementFactory, ConsumerFactory
+from tests.factories import AgreementFactory, ConsumerFactory, RecommendationLogFactory
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -14,9 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def served(organization, consumer, days_ago: int) -> RecommendationLog:
-    log = RecommendationLog.objects.create(
-        organization=organization, consumer=consumer, target=organization, personalized=True, item_ids=[1, 2]
-    )
+    log = RecommendationLogFactory(organization=organization, consumer=consumer, item_ids=[1, 2])
     RecommendationLog.objects.filter(pk=log.pk).update(served_at=NOW - timedelta(days=days_ago))
     return log
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from campaigns.models import Role, TaskRun
 from recommender.models import ModelVersion
 from recommender.services.pipeline import pipeline_run
-from tests.factories import MembershipFactory, OrganizationFactory, PlatformFactory
+from tests.factories import MembershipFactory, ModelVersionFactory, OrganizationFactory, PlatformFactory, TaskRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def make_version(organization, target=None, *, label="ease-l2-300", champion=Fal
             },
         },
     )
-    return ModelVersion.objects.create(
+    return ModelVersionFactory(
         organization=organization,
         target=target or organization,
         label=label,
@@ -51,7 +51,7 @@ def test_a_version_page_shows_what_it_is_its_parameters_every_metric_and_the_cha
     # given a hybrid candidate trained by job #run, with newcomer metrics and a metric only it stores, and the
     # champion of the same catalogue at validation NDCG@10 0.3
     platform = PlatformFactory(slug="zhishi", name="知识星球学院")
-    run = TaskRun.objects.create(
+    run = TaskRunFactory(
         task_name="recommender.tasks.training.train_recommender", organization=platform, status=TaskRun.Status.SUCCEEDED
     )
     make_version(platform, label="rp3beta", champion=True, ndcg=0.3, algorithm="RP3Beta")
@@ -127,9 +127,9 @@ def test_every_metric_a_real_training_stores_has_a_row_on_the_version_page(clien
 def test_the_training_job_link_opens_the_jobs_page_that_lists_it(client):
     # given a version's training run followed by 30 newer runs (the Jobs page lists 25 per page, newest first)
     platform = PlatformFactory()
-    run = TaskRun.objects.create(task_name="recommender.tasks.training.train_recommender", organization=platform)
+    run = TaskRunFactory(task_name="recommender.tasks.training.train_recommender", organization=platform)
     for _ in range(30):
-        TaskRun.objects.create(task_name="analytics.tasks.rollup.rollup_events", organization=platform)
+        TaskRunFactory(organization=platform)
     version = make_version(platform, training_run=run)
     # when its page is opened
     html = client_for(client, platform).get(f"/recommendations/models/{version.pk}/").content.decode()

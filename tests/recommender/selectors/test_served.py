@@ -10,15 +10,21 @@ from campaigns.models import Role
 from recommender.models import ModelVersion, RecommendationFeedback, RecommendationLog
 from recommender.selectors.served import served_list_stats
 from recommender.services.pipeline import pipeline_run
-from tests.factories import CatalogItemFactory, ConsumerFactory, MembershipFactory, OrganizationFactory, PlatformFactory
+from tests.factories import (
+    CatalogItemFactory,
+    MembershipFactory,
+    ModelVersionFactory,
+    OrganizationFactory,
+    PlatformFactory,
+    RecommendationLogFactory,
+)
 
 Kind = RecommendationFeedback.Kind
 
 
 def version(organization, label: str, *, champion: bool, days_ago: int) -> ModelVersion:
-    return ModelVersion.objects.create(
+    return ModelVersionFactory(
         organization=organization,
-        target=organization,
         algorithm=label,
         label=label,
         status=ModelVersion.Status.CHAMPION if champion else ModelVersion.Status.RETIRED,
@@ -29,9 +35,8 @@ def version(organization, label: str, *, champion: bool, days_ago: int) -> Model
 
 def served(organization, model_version, *, personalized=True, feedback=(), days_ago=0, target=None):
     item = CatalogItemFactory(organization=target or organization)
-    log = RecommendationLog.objects.create(
+    log = RecommendationLogFactory(
         organization=organization,
-        consumer=ConsumerFactory(organization=organization),
         target=target or organization,
         model_version=model_version,
         personalized=personalized,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from campaigns.models import DataSharingAgreement, TaskRun
 from recommender.services.scheduling import TRAINING_TASK_NAME
 from recommender.tasks.training import train_recommenders_nightly
-from tests.factories import AgreementFactory
+from tests.factories import AgreementFactory, TaskRunFactory
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -63,13 +63,13 @@ def test_a_second_tick_while_the_trainings_are_queued_adds_nothing(agreed):
 def test_a_running_training_holds_back_its_pair_and_a_finished_one_does_not(agreed):
     platform, partner, _other_partner = agreed
     # given the own-catalogue training runs and the partner-catalogue training finished yesterday
-    TaskRun.objects.create(
+    TaskRunFactory(
         task_name=TRAINING_TASK_NAME,
         organization=platform,
         params={"target_id": platform.pk},
         status=TaskRun.Status.RUNNING,
     )
-    TaskRun.objects.create(
+    TaskRunFactory(
         task_name=TRAINING_TASK_NAME,
         organization=platform,
         params={"target_id": partner.pk},
@@ -86,9 +86,7 @@ def test_a_running_training_holds_back_its_pair_and_a_finished_one_does_not(agre
 def test_a_training_queued_long_ago_and_never_started_does_not_hold_back_the_next_night(agreed):
     platform, partner, _other_partner = agreed
     # given a training whose message was lost: queued a day ago and never picked up
-    lost = TaskRun.objects.create(
-        task_name=TRAINING_TASK_NAME, organization=platform, params={"target_id": platform.pk}
-    )
+    lost = TaskRunFactory(task_name=TRAINING_TASK_NAME, organization=platform, params={"target_id": platform.pk})
     TaskRun.objects.filter(pk=lost.pk).update(updated_at=timezone.now() - timedelta(days=1))
 
     # when the tick runs
