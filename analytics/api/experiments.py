@@ -10,7 +10,6 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.error_codes import ExperimentErrorCode
 from analytics.selectors.experiment_readouts import campaign_readouts
 from analytics.selectors.experiments import audience_estimate, campaign_results, partner_campaign_results
 from analytics.services.attribution import campaign_attribution, campaign_forecast_lift
@@ -19,18 +18,19 @@ from analytics.services.experiments import (
     campaign_review_run,
     campaign_reweight,
     consumer_by_ref,
+    consumer_for_partner,
     conversions_record,
     exposures_record,
     tracking_link_create,
 )
-from campaigns.models import ApiScope, DataPurpose
+from campaigns.models import ApiScope
 from campaigns.selectors.campaigns import campaign_get
-from campaigns.selectors.consent import consumer_has_consent
 from campaigns.services.audit import audit_record
 from campaigns.services.review_messages import review_report_localized
 from xmkt_site.access import actor_for_request
+from xmkt_site.api.fields import EventTimeField
 from xmkt_site.api.schema import name_nested_serializers
-from xmkt_site.errors import NotFoundError, PermissionDeniedError
+from xmkt_site.errors import NotFoundError
 from xmkt_site.roles import Capability, roles_with
 
 
@@ -79,7 +79,9 @@ class CampaignAudienceEstimateApi(APIView):
 
 
 class CampaignAssignmentApi(APIView):
-    """The consumer's arm (sticky). A partner key gets it only for consumers who consented to sharing with it."""
+    """The consumer's arm (sticky). A partner key gets it only for consumers who consented to sharing with it; any
+    other ref, known or not, answers 403 `no_consent` alike. Not assigned (`no_marketing_consent`) once the
+    consumer's marketing_contact consent is no longer in force."""
 
     allowed_roles = roles_with(Capability.TRACK_CAMPAIGNS)
     required_scopes = (ApiScope.CAMPAIGNS_WRITE,)
@@ -103,14 +105,15 @@ class CampaignAssignmentApi(APIView):
         ref = request.query_params.get("consumer", "")
         if not ref:
             raise NotFoundError("Pass ?consumer=<external_ref>.", fields={"consumer": ["Required."]})
-        consumer = consumer_by_ref(organization=campaign.organization, external_ref=ref)
-        if not actor.is_platform and not consumer_has_consent(
-            consumer=consumer, purpose=DataPurpose.PARTNER_SHARING, recipient=actor.organization
-        ):
-            raise PermissionDeniedError(
-                "The consumer has not consented to sharing with you.", code=ExperimentErrorCode.NO_CONSENT
+        if actor.is_platform:
+            consumer = consumer_by_ref(organization=campaign.organization, external_ref=ref)
+            requested_by = None
+        else:
+            consumer = consumer_for_partner(
+                organization=campaign.organization, external_ref=ref, partner=actor.organization
             )
-        result = assignment_get_or_create(campaign=campaign, consumer=consumer)
+            requested_by = actor.organization
+        result = assignment_get_or_create(campaign=campaign, consumer=consumer, requested_by=requested_by)
         return Response(
             self.OutputSerializer(
                 {
@@ -128,7 +131,7 @@ class CampaignAssignmentApi(APIView):
 class TouchItemSerializer(serializers.Serializer):
     consumer = serializers.CharField(max_length=128)
     external_id = serializers.CharField(max_length=128)
-    occurred_at = serializers.DateTimeField(required=False)
+    occurred_at = EventTimeField(required=False)
     recommendation_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 

@@ -121,29 +121,27 @@ class ArmAggregate:
         )
 
 
-def arm_aggregates(*, campaign: Campaign) -> list[ArmAggregate]:
+def arm_aggregates(*, campaign: Campaign, excluding: Organization | None = None) -> list[ArmAggregate]:
     """Per variant: assigned users, exposed users, converting users, conversions, revenue and Σ(revenue per user)².
 
-    A conversion counts for the arm the consumer was assigned to (intention to treat)."""
+    A conversion counts for the arm the consumer was assigned to (intention to treat). `excluding` leaves out what
+    that partner put in itself: the assignments its key asked for (with everything about those consumers) and the
+    exposures and conversions it reported."""
     variants = list(campaign.variants.order_by("position", "id"))
-    users = dict(
-        Assignment.objects.filter(campaign=campaign)
-        .values("variant_id")
-        .annotate(n=Count("id"))
-        .values_list("variant_id", "n")
-    )
+    assignments = Assignment.objects.filter(campaign=campaign)
+    exposures = Exposure.objects.filter(campaign=campaign, variant__isnull=False)
+    conversions = Conversion.objects.filter(campaign=campaign)
+    if excluding is not None:
+        assignments = assignments.exclude(requested_by=excluding)
+        exposures = exposures.exclude(reported_by=excluding).filter(consumer_id__in=assignments.values("consumer_id"))
+        conversions = conversions.exclude(reported_by=excluding)
+    users = dict(assignments.values("variant_id").annotate(n=Count("id")).values_list("variant_id", "n"))
     exposed = dict(
-        Exposure.objects.filter(campaign=campaign, variant__isnull=False)
-        .values("variant_id")
-        .annotate(n=Count("consumer_id", distinct=True))
-        .values_list("variant_id", "n")
+        exposures.values("variant_id").annotate(n=Count("consumer_id", distinct=True)).values_list("variant_id", "n")
     )
-    assigned_variant = Assignment.objects.filter(campaign=campaign, consumer=OuterRef("consumer_id")).values(
-        "variant_id"
-    )[:1]
+    assigned_variant = assignments.filter(consumer=OuterRef("consumer_id")).values("variant_id")[:1]
     per_user = (
-        Conversion.objects.filter(campaign=campaign)
-        .annotate(arm=assigned_variant)
+        conversions.annotate(arm=assigned_variant)
         .filter(arm__isnull=False)
         .values("arm", "consumer_id")
         .annotate(n=Count("id"), revenue=Sum("value"))
@@ -245,6 +243,9 @@ def partner_campaign_results(*, campaign: Campaign, partner: Organization) -> di
         }
     suppressed = 0
 
+    # Every figure and every suppression decision leaves out what the partner wrote itself (assignments its key asked
+    # for, exposures and conversions it reported): its own writes can then never lift a cell over k nor tell it,
+    # by a change in a figure, anything about a named consumer.
     def safe(value: int | float, population: int) -> int | float | None:
         nonlocal suppressed
         if population < k:
@@ -253,7 +254,7 @@ def partner_campaign_results(*, campaign: Campaign, partner: Organization) -> di
         return value
 
     arms = []
-    for arm in arm_aggregates(campaign=campaign):
+    for arm in arm_aggregates(campaign=campaign, excluding=partner):
         # A cell is the set of people behind a number: users for counts of users, converters for conversion figures.
         arms.append(
             {

@@ -9,8 +9,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -37,10 +38,10 @@ from campaigns.models import (
     User,
     Variant,
 )
-from campaigns.selectors.consent import consumer_has_consent
+from campaigns.selectors.consent import consented_consumers, consumer_has_consent
 from campaigns.services.audit import audit_record
 from campaigns.services.campaigns import campaign_submit_for_review
-from xmkt_site.errors import ApplicationError, ConflictError, NotFoundError
+from xmkt_site.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 
 MAX_BATCH = 1000
 
@@ -73,19 +74,24 @@ class AssignmentResult:
     variant: Variant | None
     created: bool
     personalized: bool
-    reason: str  # "assigned", "existing", "not_in_audience", "frequency_cap"
+    reason: str  # "assigned", "existing", "not_in_audience", "frequency_cap", "no_marketing_consent"
 
 
 def assignment_get_or_create(
-    *, campaign: Campaign, consumer: Consumer, now: datetime | None = None
+    *, campaign: Campaign, consumer: Consumer, now: datetime | None = None, requested_by: Organization | None = None
 ) -> AssignmentResult:
     """The consumer's arm: the stored one if any (sticky), else a new one from the hash of campaign salt and consumer.
 
     Consumers without personalization consent (non-personalised mode) get the same population-level allocation as
     everyone: the layout is built from pooled counts, never from a person's own history; the flag is recorded.
+    A consumer whose marketing_contact consent is not in force at this moment takes no part, even with a stored arm:
+    the arm is kept (their earlier exposures stay attributed) and comes back if they consent again.
+    `requested_by` is the partner whose key asks, recorded on a new assignment.
     """
     existing = Assignment.objects.filter(campaign=campaign, consumer=consumer).select_related("variant").first()
     if existing is not None:
+        if not consumer_has_consent(consumer=consumer, purpose=DataPurpose.MARKETING_CONTACT):
+            return AssignmentResult(None, False, existing.personalized, "no_marketing_consent")
         return AssignmentResult(existing.variant, False, existing.personalized, "existing")
     if campaign.status != Campaign.Status.RUNNING:
         raise ConflictError("Only a running campaign assigns consumers.", code=ExperimentErrorCode.CAMPAIGN_NOT_RUNNING)
@@ -108,6 +114,7 @@ def assignment_get_or_create(
                 variant=variants[arm],
                 personalized=personalized,
                 assigned_at=now or timezone.now(),
+                requested_by=requested_by,
             )
     except IntegrityError:  # a concurrent request assigned the same consumer first: its row wins
         assignment = Assignment.objects.select_related("variant").get(campaign=campaign, consumer=consumer)
@@ -119,6 +126,21 @@ def consumer_by_ref(*, organization: Organization, external_ref: str) -> Consume
     consumer = Consumer.objects.filter(organization=organization, external_ref=external_ref).first()
     if consumer is None:
         raise NotFoundError("Unknown consumer.", fields={"consumer": ["No consumer with this reference."]})
+    return consumer
+
+
+def consumer_for_partner(*, organization: Organization, external_ref: str, partner: Organization) -> Consumer:
+    """A consumer of `organization` whose partner_sharing consent naming `partner` is in force now.
+
+    A ref nobody has and a consumer who has not consented get the same refusal, so a partner cannot probe who exists.
+    """
+    consumer = Consumer.objects.filter(organization=organization, external_ref=external_ref).first()
+    if consumer is None or not consumer_has_consent(
+        consumer=consumer, purpose=DataPurpose.PARTNER_SHARING, recipient=partner
+    ):
+        raise PermissionDeniedError(
+            "No consumer with this reference has consented to sharing with you.", code=ExperimentErrorCode.NO_CONSENT
+        )
     return consumer
 
 
@@ -149,15 +171,41 @@ def _check_writable(campaign: Campaign) -> None:
         raise ConflictError("The campaign has not started.", code=ExperimentErrorCode.CAMPAIGN_NOT_STARTED)
 
 
+def _consumer_ids_with(*, campaign: Campaign, ids: list[int], purpose: str, recipient: Organization | None = None):
+    """Which of these consumers have the purpose's consent in force now."""
+    consented = consented_consumers(organization=campaign.organization, purpose=purpose, recipient=recipient)
+    return set(consented.filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def _rows_for(
-    *, campaign: Campaign, items: list[dict[str, Any]], partner: Organization | None, build
+    *,
+    campaign: Campaign,
+    items: list[dict[str, Any]],
+    partner: Organization | None,
+    build,
+    contact: bool = False,
 ) -> tuple[list, list[dict[str, Any]]]:
+    """Rows to insert and the rows refused, each with its index and reason.
+
+    A partner reports only for consumers whose partner_sharing consent naming it is in force; every other ref, known
+    or not, gets the one reason `not_actionable`, so a batch never tells a partner whether a consumer exists.
+    `contact` rows (exposures) also need the consumer's marketing_contact consent in force now.
+    """
     if len(items) > MAX_BATCH:
         raise ApplicationError(f"At most {MAX_BATCH} items per request.")
     refs = {str(i.get("consumer", "")) for i in items}
     consumers = {
         c.external_ref: c for c in Consumer.objects.filter(organization=campaign.organization, external_ref__in=refs)
     }
+    ids = [c.pk for c in consumers.values()]
+    actionable = (
+        None
+        if partner is None
+        else _consumer_ids_with(campaign=campaign, ids=ids, purpose=DataPurpose.PARTNER_SHARING, recipient=partner)
+    )
+    contactable = (
+        _consumer_ids_with(campaign=campaign, ids=ids, purpose=DataPurpose.MARKETING_CONTACT) if contact else None
+    )
     assigned = dict(
         Assignment.objects.filter(campaign=campaign, consumer__in=consumers.values()).values_list(
             "consumer_id", "variant_id"
@@ -167,8 +215,14 @@ def _rows_for(
     for index, item in enumerate(items):
         consumer = consumers.get(str(item.get("consumer", "")))
         external_id = str(item.get("external_id", "")).strip()
+        if actionable is not None and (consumer is None or consumer.pk not in actionable):
+            rejected.append({"index": index, "reason": "not_actionable"})
+            continue
         if consumer is None or not external_id:
             rejected.append({"index": index, "reason": "unknown_consumer" if consumer is None else "no_external_id"})
+            continue
+        if contactable is not None and consumer.pk not in contactable:
+            rejected.append({"index": index, "reason": "no_marketing_consent"})
             continue
         try:
             rows.append(build(item, consumer, assigned.get(consumer.pk), external_id))
@@ -178,13 +232,29 @@ def _rows_for(
 
 
 def _insert(model, rows: list, campaign: Campaign) -> tuple[int, int]:
-    """Insert-or-ignore on (campaign, external_id): a replayed batch changes nothing."""
-    ids = [r.external_id for r in rows]
+    """Insert-or-ignore on (campaign, external_id): a replayed batch changes nothing. Returns (stored, duplicates).
+
+    The counts come from the rows the INSERT itself wrote (`ON CONFLICT DO NOTHING RETURNING`, on PostgreSQL and
+    SQLite alike): a look-up before the insert cannot see a parallel batch's rows that are not yet committed, so two
+    identical batches would both report every row as accepted. `bulk_create(ignore_conflicts=True)` does not say
+    which rows it wrote, hence the queryset's insert primitive.
+    """
+    fresh = list({r.external_id: r for r in rows}.values())  # within-batch repeats: first wins
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
+    returning = [model._meta.get_field("external_id")]
+    size = max(connections[model.objects.db].ops.bulk_batch_size(fields, fresh), 1)
+    stored = 0
     with transaction.atomic():
-        before = set(model.objects.filter(campaign=campaign, external_id__in=ids).values_list("external_id", flat=True))
-        fresh = {r.external_id: r for r in rows if r.external_id not in before}  # within-batch repeats: first wins
-        model.objects.bulk_create(list(fresh.values()), ignore_conflicts=True)
-    return len(fresh), len(rows) - len(fresh)
+        for start in range(0, len(fresh), size):
+            stored += len(
+                model.objects._insert(
+                    fresh[start : start + size],
+                    fields=fields,
+                    returning_fields=returning,
+                    on_conflict=OnConflict.IGNORE,
+                )
+            )
+    return stored, len(rows) - stored
 
 
 def exposures_record(
@@ -202,12 +272,13 @@ def exposures_record(
             variant_id=variant_id,
             kind=kind,
             partner=partner,
+            reported_by=partner,
             recommendation_id=str(item.get("recommendation_id", ""))[:64],
             external_id=external_id[:128],
             occurred_at=_parse_when(item.get("occurred_at") or timezone.now()),
         )
 
-    rows, rejected = _rows_for(campaign=campaign, items=items, partner=partner, build=build)
+    rows, rejected = _rows_for(campaign=campaign, items=items, partner=partner, build=build, contact=True)
     accepted, duplicates = _insert(Exposure, rows, campaign)
     return BatchResult(accepted, duplicates, rejected)
 
@@ -227,6 +298,7 @@ def conversions_record(
             consumer=consumer,
             variant_id=variant_id,
             partner=partner,
+            reported_by=partner,
             recommendation_id=str(item.get("recommendation_id", ""))[:64],
             value=value.quantize(Decimal("0.01")),
             external_id=external_id[:128],
@@ -291,7 +363,8 @@ def tracking_link_follow(*, code: str, consumer_ref: str = "", now: datetime | N
     campaign = link.campaign
     if consumer_ref and campaign.status in (Campaign.Status.RUNNING, Campaign.Status.PAUSED):
         consumer = Consumer.objects.filter(organization=campaign.organization, external_ref=consumer_ref).first()
-        if consumer is not None:
+        # The redirect still works for anyone; only a consumer open to marketing contact now leaves a touch.
+        if consumer is not None and consumer_has_consent(consumer=consumer, purpose=DataPurpose.MARKETING_CONTACT):
             when = now or timezone.now()
             variant_id = (
                 Assignment.objects.filter(campaign=campaign, consumer=consumer)

@@ -23,6 +23,11 @@ class Assignment(models.Model):
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="assignments")
     personalized = models.BooleanField(default=False)
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    # The partner whose key asked first, so the aggregates it reads can leave out the people it put there itself;
+    # null when the platform assigned the consumer.
+    requested_by = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("requested by")
+    )
 
     class Meta:
         constraints = [
@@ -53,6 +58,15 @@ class Exposure(models.Model):
     recommendation_id = models.CharField(max_length=64, blank=True, default="")
     external_id = models.CharField(_("external id"), max_length=128)
     occurred_at = models.DateTimeField(_("occurred at"))
+    reported_by = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+        help_text=_("The partner whose key reported the row; empty when the platform recorded it."),
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "external_id"], name="exposure_unique_external_id")]
@@ -75,6 +89,17 @@ class Conversion(models.Model):
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, default=Decimal("0"))
     external_id = models.CharField(_("external id"), max_length=128)
     occurred_at = models.DateTimeField(_("occurred at"))
+    # Who reported the row, apart from who sold (`partner`): a partner's own reports never enter the aggregates it
+    # reads, so it cannot use them to lift a suppressed cell into view.
+    reported_by = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+        help_text=_("The partner whose key reported the row; empty when the platform recorded it."),
+    )
 
     class Meta:
         constraints = [
