@@ -6,6 +6,7 @@ from analytics.services.ingestion import event_batch_ingest
 from campaigns.api.ingestion import BatchIngestApi, ErasedCountMixin, batch_schema
 from campaigns.models import ApiScope
 from campaigns.services.ingestion import BatchResult
+from xmkt_site.api.fields import EventTimeField
 
 
 class EventRowSerializer(serializers.Serializer):
@@ -13,7 +14,10 @@ class EventRowSerializer(serializers.Serializer):
 
     external_id = serializers.CharField(max_length=128, help_text="Unique per organization; a replay is a duplicate.")
     type = serializers.CharField()
-    occurred_at = serializers.DateTimeField(help_text="ISO 8601; without an offset it is read as Asia/Shanghai.")
+    occurred_at = EventTimeField(
+        help_text="ISO 8601; without an offset it is read as Asia/Shanghai. From EVENT_TIME_MIN (2000-01-01) to now +"
+        " EVENT_TIME_MAX_AHEAD_HOURS (24)."
+    )
     consumer = serializers.CharField(required=False, help_text="The consumer's external_ref; omit for a guest.")
     item = serializers.CharField(required=False, help_text="The catalogue item's external_ref.")
     quantity = serializers.IntegerField(required=False, min_value=0)

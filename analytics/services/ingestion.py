@@ -25,10 +25,10 @@ from campaigns.services.ingestion import (
     BatchResult,
     FieldSpec,
     RowErrors,
-    aware_datetime,
     choice,
     currency,
     decimal,
+    event_time,
     integer,
     ref,
     rows_validate,
@@ -40,7 +40,7 @@ from xmkt_site.errors import ConflictError
 EVENT_FIELDS: dict[str, FieldSpec] = {
     "external_id": FieldSpec(ref(128), required=True),
     "type": FieldSpec(choice(EventType.values), required=True),
-    "occurred_at": FieldSpec(aware_datetime, required=True),
+    "occurred_at": FieldSpec(event_time, required=True),
     "consumer": FieldSpec(ref(128)),  # the consumer's external_ref; absent for a guest
     "item": FieldSpec(ref(128)),  # the catalogue item's external_ref
     "quantity": FieldSpec(integer(min_value=0, max_value=2_147_483_647)),
@@ -229,7 +229,8 @@ def event_batch_ingest(
     erased = erased_refs(organization=organization, external_refs=unknown_refs) if unknown_refs else set()
 
     tuples: list[tuple] = []
-    seen: set[str] = set()
+    first_index: dict[str, int] = {}  # external_id -> index of the row whose tuple is kept
+    kept: dict[str, tuple] = {}
     repeated = 0
     skipped_erased = 0
     zero = Decimal("0")
@@ -255,24 +256,27 @@ def event_batch_ingest(
         if rating is not None and row["type"] != EventType.RATING:
             errors.add(index, "rating", _("Only rating events carry a rating."))
         external_id = row["external_id"]
-        if external_id in seen:  # the first occurrence wins, as it would across batches
-            repeated += 1
-            continue
-        seen.add(external_id)
-        tuples.append(
-            (
-                consumer_id,
-                item_id,
-                row["type"],
-                row.get("quantity", 1),
-                row.get("value", zero),
-                row.get("currency", "CNY"),
-                rating,
-                row["occurred_at"],
-                campaign_id,
-                external_id,
-            )
+        event = (
+            consumer_id,
+            item_id,
+            row["type"],
+            row.get("quantity", 1),
+            row.get("value", zero),
+            row.get("currency", "CNY"),
+            rating,
+            row["occurred_at"],
+            campaign_id,
+            external_id,
         )
+        if external_id in kept:
+            if kept[external_id] == event:  # an identical repeat: a duplicate, as it would be across batches
+                repeated += 1
+            else:
+                errors.add(index, "external_id", _("This external_id appears earlier in the batch with other values."))
+            continue
+        kept[external_id] = event
+        first_index[external_id] = index
+        tuples.append(event)
     errors.raise_if_any(received=len(rows))
     # In external_id order: two overlapping batches then wait on each other's keys instead of deadlocking.
     tuples.sort(key=lambda t: t[9])
@@ -292,6 +296,11 @@ def event_batch_ingest(
                     created = events_insert(organization_id=organization.pk, rows=tuples)
             else:
                 created = events_insert(organization_id=organization.pk, rows=tuples)
+            if created < len(tuples):
+                # Some external_ids were stored before (or by a concurrent batch, whose commit the insert waited
+                # for): a replay must carry the same event, or it is refused rather than silently dropped.
+                _refuse_changed_replays(organization=organization, kept=kept, first_index=first_index, errors=errors)
+                errors.raise_if_any(received=len(rows))
             result = BatchResult(
                 received=len(rows),
                 created=created,
@@ -312,6 +321,31 @@ def event_batch_ingest(
         # A consumer, item or campaign deleted between our lookup and the commit; a retry reports it as unknown.
         raise ConflictError(_("The batch raced with a deletion; send it again."), code=ErrorCode.CONFLICT) from exc
     return result
+
+
+def _refuse_changed_replays(
+    *, organization: Organization, kept: dict[str, tuple], first_index: dict[str, int], errors: RowErrors
+) -> None:
+    """A row error for every event of the batch whose external_id is stored with other values."""
+    stored = Event.objects.filter(organization=organization, external_id__in=list(kept)).values_list(
+        "consumer_id",
+        "item_id",
+        "type",
+        "quantity",
+        "value",
+        "currency",
+        "rating",
+        "occurred_at",
+        "campaign_id",
+        "external_id",
+    )
+    for event in stored:
+        if kept[event[9]] != tuple(event):
+            errors.add(
+                first_index[event[9]],
+                "external_id",
+                _("An event with this external_id is already stored with other values."),
+            )
 
 
 def _enqueue_rollup(*, organization: Organization, by: User | None, since: date) -> None:

@@ -31,6 +31,7 @@ from campaigns.services.identity import hash_email, hash_phone
 from campaigns.services.privacy import erased_contact_hashes, erased_refs
 from campaigns.signals import consumer_contacts_received
 from xmkt_site.errors import ApplicationError
+from xmkt_site.event_times import event_time_problem
 
 MAX_REPORTED_ROW_ERRORS = 1000
 MISSING = object()
@@ -276,6 +277,15 @@ def aware_datetime(value: Any) -> datetime:
         raise ValueError(_("Expected an ISO 8601 date-time, e.g. 2026-11-11T20:00:00+08:00.")) from None
     if moment.tzinfo is None:
         moment = timezone.make_aware(moment)
+    return moment
+
+
+def event_time(value: Any) -> datetime:
+    """An aware_datetime inside the event-time window (settings.EVENT_TIME_MIN to now + EVENT_TIME_MAX_AHEAD_HOURS)."""
+    moment = aware_datetime(value)
+    problem = event_time_problem(moment)
+    if problem is not None:
+        raise ValueError(problem)
     return moment
 
 
