@@ -215,16 +215,21 @@ def recommendations_serve(
         catalog_id=target.pk,
         version_id=context.version_id,
     )
+    # Another organization's caller gets one refusal for a ref nobody has and for a consumer who has not consented,
+    # so the answer never tells it whether the consumer exists.
+    if actor.organization.pk != consumer_org.pk and (
+        consumer is None or (cross and not consumer.shares_with_target) or not consumer.shares_with_caller
+    ):
+        raise PermissionDeniedError(
+            _("No consumer with this reference has consented to this sharing."),
+            code=ServingErrorCode.CONSENT_REQUIRED,
+        )
     if consumer is None:
         raise NotFoundError(_("No consumer with this reference."), code=ServingErrorCode.CONSUMER_NOT_FOUND)
     if cross and not consumer.shares_with_target:
         raise PermissionDeniedError(
             _("The consumer has not consented to sharing with this catalogue's organization."),
             code=ServingErrorCode.CONSENT_REQUIRED,
-        )
-    if actor.organization.pk != consumer_org.pk and not consumer.shares_with_caller:
-        raise PermissionDeniedError(
-            _("The consumer has not consented to sharing with you."), code=ServingErrorCode.CONSENT_REQUIRED
         )
 
     personalized = bool(consumer.personal)

@@ -2,10 +2,10 @@
 
 from analytics.services.attribution import campaign_attribution
 from analytics.services.experiments import conversions_record
-from campaigns.models import Exposure
+from campaigns.models import DataPurpose, Exposure
 from tests.builders.campaigns import ready_campaign
 from tests.builders.experiments import running
-from tests.builders.recommender import URL, key_client, trained
+from tests.builders.recommender import URL, grant, key_client, trained
 
 
 def served_and_clicked(client, campaign_id):
@@ -22,6 +22,7 @@ def served_and_clicked(client, campaign_id):
 def test_clicked_feedback_with_a_running_campaign_is_credited_with_the_conversion_that_names_it(world):
     platform, _items, people = trained(world)
     campaign = running(platform=platform)
+    grant(people[0], DataPurpose.MARKETING_CONTACT)  # a campaign touch needs marketing consent in force
     recommendation_id = served_and_clicked(key_client(platform), campaign.pk)
 
     touch = Exposure.objects.get(campaign=campaign)
