@@ -11,18 +11,6 @@ from tests.factories import CampaignFactory, CatalogItemFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def campaign(platform, partner):
-    campaign = CampaignFactory(organization=platform, budget=Decimal("1000.00"))
-    campaign.partners.add(partner)
-    return campaign
-
-
-@pytest.fixture
-def offer(campaign):
-    return offer_create(campaign=campaign, name="收纳课+家居券", by=None, unit_cost=Decimal("25.00"))
-
-
 def test_the_offer_list_shows_each_pool_and_the_spend_against_the_budget(manager_api_client, campaign, offer):
     pool = code_pool_create(offer=offer, name="双十一", by=None)
     codes_import(pool=pool, codes=["A1", "A2", "A3"], by=None)

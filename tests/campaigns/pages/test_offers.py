@@ -21,18 +21,6 @@ from tests.factories import CampaignFactory, CatalogItemFactory, PlatformFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def campaign(platform_org, homely):
-    campaign = CampaignFactory(organization=platform_org, budget=Decimal("1000.00"))
-    campaign.partners.add(homely)
-    return campaign
-
-
-@pytest.fixture
-def offer(campaign):
-    return offer_create(campaign=campaign, name="收纳课+家居券", by=None, unit_cost=Decimal("25.00"))
-
-
 def test_a_manager_creates_an_offer_bundling_a_course_with_a_partner_voucher(manager_client, campaign, homely):
     course = CatalogItemFactory(organization=campaign.organization, title="收纳整理入门")
     voucher = CatalogItemFactory(organization=homely, kind="product", title="家居代金券 50 元")

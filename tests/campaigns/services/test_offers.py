@@ -6,23 +6,15 @@ import pytest
 
 from campaigns.models import Campaign
 from campaigns.services.offers import (
-    code_pool_create,
     code_redeem,
     codes_generate,
     codes_import,
-    offer_create,
     pool_stock,
 )
-from tests.factories import CampaignFactory
+from tests.builders.offers import pool_for
 from xmkt_site.errors import ConflictError
 
 pytestmark = pytest.mark.django_db
-
-
-def pool_for(budget="100.00", unit_cost="10.00", status=Campaign.Status.RUNNING):
-    campaign = CampaignFactory(status=status, budget=Decimal(budget))
-    offer = offer_create(campaign=campaign, name="课程+代金券", by=None, unit_cost=Decimal(unit_cost))
-    return campaign, code_pool_create(offer=offer, name="pool", by=None)
 
 
 def test_imported_codes_are_unique_within_the_pool():

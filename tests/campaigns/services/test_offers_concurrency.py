@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from campaigns.models import Campaign, DiscountCode
-from campaigns.services.offers import code_pool_create, code_redeem, codes_import, offer_create
-from tests.factories import CampaignFactory
+from campaigns.models import DiscountCode
+from campaigns.services.offers import code_redeem, codes_import
+from tests.builders.offers import pool_for
 from xmkt_site.errors import ConflictError
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,9 +29,7 @@ def require_postgresql() -> None:
 def test_fifty_parallel_redemptions_of_a_ten_code_pool_redeem_exactly_ten():
     require_postgresql()
     # given a running campaign whose budget covers every code, and a pool of 10 codes
-    campaign = CampaignFactory(status=Campaign.Status.RUNNING, budget=Decimal("1000.00"))
-    offer = offer_create(campaign=campaign, name="代金券", by=None, unit_cost=Decimal("10.00"))
-    pool = code_pool_create(offer=offer, name="pool", by=None)
+    campaign, pool = pool_for(budget="1000.00", unit_cost="10.00")
     codes_import(pool=pool, codes=[f"CODE{i:02d}" for i in range(CODES)], by=None)
     barrier = threading.Barrier(WORKERS)
     won: list[str] = []
