@@ -6,9 +6,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.services.overlap import BREAKDOWN_ATTRIBUTES, MAX_UPLOAD, overlap_run
+from analytics.services.overlap import BREAKDOWN_ATTRIBUTES, overlap_run
 from campaigns.models import ApiScope, DataSharingAgreement
 from xmkt_site.access import actor_for_request
+from xmkt_site.api.fields import CappedListField
 from xmkt_site.errors import NotFoundError
 from xmkt_site.roles import Capability, roles_with
 
@@ -29,11 +30,12 @@ class OverlapRunApi(APIView):
 
     @extend_schema_serializer(component_name="OverlapRunInput")
     class InputSerializer(serializers.Serializer):
-        hashed_identifiers = serializers.ListField(
+        hashed_identifiers = CappedListField(
             child=serializers.RegexField(r"^[0-9a-fA-F]{64}$"),
             allow_empty=False,
-            max_length=MAX_UPLOAD,
-            help_text="Hex HMAC-SHA256 of normalised phone numbers / e-mail addresses under the agreement's key.",
+            max_length_setting="OVERLAP_MAX_TOKENS",
+            help_text="Hex HMAC-SHA256 of normalised phone numbers / e-mail addresses under the agreement's key; at"
+            " most OVERLAP_MAX_TOKENS (100,000) per upload.",
         )
         breakdown = serializers.ChoiceField(choices=BREAKDOWN_ATTRIBUTES, required=False, default="")
         epsilon = serializers.FloatField(

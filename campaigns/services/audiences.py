@@ -46,9 +46,40 @@ RULES: dict[str, str] = {
 }
 
 
+# The schema of the list rules: element type, longest element and most elements. Anything else (nested lists,
+# objects, numbers for names) is refused with the rule's name rather than reaching the audience query.
+MAX_RULE_VALUES = 500
+LIST_RULES: dict[str, tuple[type, int]] = {
+    "age_bands": (str, 16),
+    "genders": (str, 16),
+    "city_tiers": (int, 0),
+    "cities": (str, 64),  # Consumer.city
+    "event_types": (str, 32),
+    "categories": (str, 100),  # CatalogItem.category
+    "item_kinds": (str, 16),
+}
+
+
 def _list(value: Any, name: str) -> list:
     if not isinstance(value, list):
         raise ApplicationError(f"Audience rule {name} must be a list.", fields={f"rules.{name}": ["Must be a list."]})
+    if len(value) > MAX_RULE_VALUES:
+        raise ApplicationError(
+            f"Audience rule {name} lists more than {MAX_RULE_VALUES} values.",
+            fields={f"rules.{name}": [f"At most {MAX_RULE_VALUES} values."]},
+        )
+    kind, max_length = LIST_RULES[name]
+    for index, element in enumerate(value):
+        if kind is int:
+            ok = isinstance(element, int) and not isinstance(element, bool)
+        else:
+            ok = isinstance(element, str) and 0 < len(element) <= max_length and "\x00" not in element
+        if not ok:
+            expected = "a whole number" if kind is int else f"a text of 1 to {max_length} characters"
+            raise ApplicationError(
+                f"Audience rule {name}: value {index} must be {expected}.",
+                fields={f"rules.{name}[{index}]": [f"Must be {expected}."]},
+            )
     return value
 
 
