@@ -246,14 +246,10 @@ def _insert(model, rows: list, campaign: Campaign) -> tuple[int, int]:
     stored = 0
     with transaction.atomic():
         for start in range(0, len(fresh), size):
-            stored += len(
-                model.objects._insert(
-                    fresh[start : start + size],
-                    fields=fields,
-                    returning_fields=returning,
-                    on_conflict=OnConflict.IGNORE,
-                )
+            written = model.objects._insert(
+                fresh[start : start + size], fields=fields, returning_fields=returning, on_conflict=OnConflict.IGNORE
             )
+            stored += sum(row is not None for row in written)  # a one-row insert that conflicted returns [None]
     return stored, len(rows) - stored
 
 
