@@ -697,6 +697,25 @@ def _consents_for(
     )
 
 
+REF_STREAM = 0x52454653  # separates the refs' generator from the main one (any constant; fixed forever)
+
+
+def consumer_refs(spec: DemoSpec, org_index: int, code: str, n: int) -> list[str]:
+    """External refs that cannot be enumerated: 64 random-looking bits each, from a generator of their own seeded by
+    the demo seed and the organization, so the same spec finds the same rows and no other draw moves. A counter
+    would let anyone holding one ref name its neighbours (and probe the APIs with them)."""
+    rng = np.random.default_rng([spec.seed, REF_STREAM, org_index])
+    tokens: list[str] = []
+    seen: set[str] = set()
+    while len(tokens) < n:  # a repeat among 2**64 values is all but impossible; skipping it keeps refs unique anyway
+        for value in rng.integers(0, 2**64, size=n - len(tokens), dtype=np.uint64):
+            token = f"{int(value):016x}"
+            if token not in seen:
+                seen.add(token)
+                tokens.append(token)
+    return [f"demo-{spec.run_key}-{code}-{token}" for token in tokens]
+
+
 def generate(spec: DemoSpec) -> DemoWorld:
     """Draw the whole demo world. Deterministic in `spec`."""
     if spec.consumers < 10 or spec.days < 7:
@@ -705,14 +724,14 @@ def generate(spec: DemoSpec) -> DemoWorld:
     people, members = _membership(spec, rng)
     consumers: dict[str, OrgConsumers] = {}
     existing_share = {cat.PLATFORM.slug: 0.55, cat.HOMELY.slug: 0.45, cat.SKYLINE.slug: 0.30}
-    for spec_org in cat.ORGANIZATIONS:
+    for org_index, spec_org in enumerate(cat.ORGANIZATIONS):
         slug = spec_org.slug
         person = members[slug]
         start, end = _tenure(spec, rng, len(person), existing_share[slug])
         # Partners number their customers their own way: a shuffled order, so refs never reveal the platform's.
         order = rng.permutation(len(person))
         person, start, end = person[order], start[order], end[order]
-        refs = [f"demo-{spec.run_key}-{spec_org.code}-{i:06d}" for i in range(len(person))]
+        refs = consumer_refs(spec, org_index, spec_org.code, len(person))
         consumers[slug] = OrgConsumers(slug, refs, person, start, end)
 
     events: dict[str, Events] = {}
