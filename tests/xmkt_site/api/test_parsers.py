@@ -6,8 +6,9 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from campaigns.models import ConsentRecord, Consumer, DataSubjectRequest
-from tests.factories import ConsumerFactory
+from campaigns.models import ConsentRecord, Consumer, DataSubjectRequest, Role
+from tests.builders.experiments import running
+from tests.factories import AgreementFactory, ConsumerFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,54 @@ class TestUnstorableText:
 
         assert response.status_code == 200, response.json()
         assert Consumer.objects.get(organization=partner).city == "Hangzhou \U0001f600"
+
+
+class TestEveryEndpointIsCovered:
+    """The parser sits in front of every view, so endpoints with no text handling of their own are covered too."""
+
+    @pytest.fixture
+    def campaign(self):
+        return running()
+
+    @pytest.fixture
+    def manager(self, campaign) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(
+            MembershipFactory(organization=campaign.organization, role=Role.CAMPAIGN_MANAGER).user
+        )
+        return client
+
+    @pytest.mark.parametrize(
+        ("path", "body", "field"),
+        [
+            ("/api/v1/campaigns/create/", {"name": "x", "allocation_policy": LONE_SURROGATE}, "allocation_policy"),
+            ("/api/v1/campaigns/create/", {"name": "x", "attribution_model": LONE_SURROGATE}, "attribution_model"),
+            ("/api/v1/campaigns/{pk}/variants/", {"key": "b", "name": "B", "channel": LONE_SURROGATE}, "channel"),
+            (
+                "/api/v1/campaigns/{pk}/exposures/",
+                {"exposures": [{"consumer": "c", "external_id": "e", "kind": LONE_SURROGATE}]},
+                "exposures[0].kind",
+            ),
+            ("/api/v1/campaigns/{pk}/audience/", {"rules": {"cities": [LONE_SURROGATE]}}, "rules.cities[0]"),
+        ],
+    )
+    def test_a_lone_surrogate_is_a_400_naming_the_field(self, manager, campaign, path, body, field):
+        url = path.format(pk=campaign.pk)
+        method = manager.put if url.endswith("/audience/") else manager.post
+
+        response = method(url, data=as_json(body), content_type="application/json")
+
+        assert response.status_code == 400, response.content
+        assert list(response.json()["error"]["fields"]) == [field]
+
+    def test_an_overlap_breakdown_with_a_lone_surrogate_is_a_400(self, partner_key_client, platform, partner):
+        agreement = AgreementFactory(platform=platform, partner=partner)
+        client = partner_key_client(["overlap:run"])
+        body = as_json({"hashed_identifiers": ["0" * 64], "breakdown": LONE_SURROGATE})
+
+        response = client.post(
+            f"/api/v1/agreements/{agreement.pk}/overlap/", data=body, content_type="application/json"
+        )
+
+        assert response.status_code == 400, response.content
+        assert list(response.json()["error"]["fields"]) == ["breakdown"]
