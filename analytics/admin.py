@@ -15,10 +15,14 @@ from analytics.models import (
     SegmentMembership,
     SegmentRun,
 )
+from campaigns.admin_access import XmktModelAdmin
+from xmkt_site.roles import Capability
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(XmktModelAdmin):
+    view_capability = Capability.READ_INSIGHTS
+    change_capability = Capability.INGEST_DATA
     list_display = ["external_id", "organization", "type", "consumer", "item", "quantity", "value", "occurred_at"]
     list_filter = ["type", "organization", "currency"]
     search_fields = ["external_id", "consumer__external_ref", "item__external_ref"]
@@ -29,8 +33,11 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(DailyEventRollup)
-class DailyEventRollupAdmin(admin.ModelAdmin):
+class DailyEventRollupAdmin(XmktModelAdmin):
     """Rebuilt by the rollup job; edits would be overwritten, so the admin only reads."""
+
+    view_capability = Capability.READ_INSIGHTS
+    change_capability = Capability.START_JOBS
 
     list_display = ["date", "organization", "type", "events", "units", "value", "consumers", "updated_at"]
     list_filter = ["type", "organization"]
@@ -43,7 +50,7 @@ class DailyEventRollupAdmin(admin.ModelAdmin):
         return False
 
 
-class ComputedAdmin(admin.ModelAdmin):
+class ComputedAdmin(XmktModelAdmin):
     """Rows the pipeline computes (profiles, segments, forecasts): the admin reads them; a new run replaces them."""
 
     def has_add_permission(self, request) -> bool:
@@ -55,6 +62,8 @@ class ComputedAdmin(admin.ModelAdmin):
 
 @admin.register(ConsumerProfile)
 class ConsumerProfileAdmin(ComputedAdmin):
+    view_capability = Capability.READ_INSIGHTS
+    change_capability = Capability.START_JOBS
     list_display = ["consumer", "organization", "recency_days", "frequency", "monetary", "tenure_days", "computed_at"]
     list_filter = ["organization"]
     search_fields = ["consumer__external_ref"]
@@ -64,6 +73,8 @@ class ConsumerProfileAdmin(ComputedAdmin):
 
 @admin.register(SegmentRun)
 class SegmentRunAdmin(ComputedAdmin):
+    view_capability = Capability.READ_INSIGHTS
+    change_capability = Capability.START_JOBS
     list_display = ["pk", "organization", "k", "silhouette", "davies_bouldin", "consumers", "is_current", "created_at"]
     list_filter = ["organization", "is_current"]
     date_hierarchy = "created_at"
@@ -71,6 +82,8 @@ class SegmentRunAdmin(ComputedAdmin):
 
 @admin.register(Segment)
 class SegmentAdmin(ComputedAdmin):
+    view_capability = Capability.READ_INSIGHTS
+    change_capability = Capability.START_JOBS
     list_display = ["key", "name_zh", "name_en", "organization", "size", "targetable_size", "share", "is_current"]
     list_filter = ["organization", "is_current"]
     search_fields = ["key", "name_zh", "name_en"]
@@ -78,6 +91,8 @@ class SegmentAdmin(ComputedAdmin):
 
 @admin.register(SegmentMembership)
 class SegmentMembershipAdmin(ComputedAdmin):
+    view_capability = Capability.READ_INSIGHTS
+    change_capability = Capability.START_JOBS
     list_display = ["segment", "consumer", "distance"]
     search_fields = ["consumer__external_ref"]
     list_select_related = ["segment", "consumer"]
@@ -86,6 +101,8 @@ class SegmentMembershipAdmin(ComputedAdmin):
 
 @admin.register(Forecast)
 class ForecastAdmin(ComputedAdmin):
+    view_capability = Capability.READ_INSIGHTS
+    change_capability = Capability.START_JOBS
     list_display = ["series_kind", "series_key", "metric", "organization", "horizon", "chosen_model", "is_current"]
     list_filter = ["organization", "series_kind", "metric", "is_current"]
     search_fields = ["series_key", "chosen_model"]
@@ -94,14 +111,19 @@ class ForecastAdmin(ComputedAdmin):
 
 @admin.register(ForecastPoint)
 class ForecastPointAdmin(ComputedAdmin):
+    view_capability = Capability.READ_INSIGHTS
+    change_capability = Capability.START_JOBS
     list_display = ["forecast", "date", "actual", "predicted", "lower", "upper"]
     date_hierarchy = "date"
     list_select_related = ["forecast"]
 
 
 @admin.register(MarketIndicator)
-class MarketIndicatorAdmin(admin.ModelAdmin):
+class MarketIndicatorAdmin(XmktModelAdmin):
     """External inputs to forecasts, maintained by hand or imported."""
+
+    view_capability = Capability.READ_INSIGHTS
+    change_capability = Capability.START_JOBS
 
     list_display = ["name", "organization", "date", "value"]
     list_filter = ["organization", "name"]
@@ -113,6 +135,9 @@ class MarketIndicatorAdmin(admin.ModelAdmin):
 class OverlapMatchTokenAdmin(ComputedAdmin):
     """Per-agreement matching tokens are keyed hashes: the admin counts them, it never shows one."""
 
+    view_capability = Capability.RUN_OVERLAP
+    change_capability = Capability.RUN_OVERLAP
+
     list_display = ["pk", "agreement", "consumer"]
     list_filter = ["agreement"]
     exclude = ["token"]
@@ -123,6 +148,8 @@ class OverlapMatchTokenAdmin(ComputedAdmin):
 @admin.register(OverlapQuery)
 class OverlapQueryAdmin(ComputedAdmin):
     """What each clean-room query released, for the privacy officer. The matched audience itself stays out."""
+
+    view_capability = Capability.MANAGE_PRIVACY
 
     list_display = [
         "created_at",

@@ -1,11 +1,18 @@
 """Django admin for the system of record. Hashes of contact identifiers are never displayed, only whether one exists;
-consent records and audit events are read-only (append-only history)."""
+consent records and audit events are read-only (append-only history). Who may read and change what follows the
+capability table (campaigns/admin_access.py); users, organizations and memberships are the superusers'."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from campaigns.admin_access import (
+    AuditedAdminMixin,
+    CapabilityPermissionsMixin,
+    XmktModelAdmin,
+    XmktTabularInline,
+)
 from campaigns.models import (
     AllocationChange,
     Assignment,
@@ -35,9 +42,10 @@ from campaigns.models import (
     Variant,
 )
 from campaigns.services.api_keys import api_key_revoke
+from xmkt_site.roles import Capability
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(XmktModelAdmin):
     """History that must not be edited from the admin: it can be read, filtered and searched only."""
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -50,20 +58,20 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(XmktTabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, CapabilityPermissionsMixin, DjangoUserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "email", "is_staff", "is_active", "last_login"]
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(XmktModelAdmin):
     list_display = ["name", "slug", "kind", "industry", "is_active", "created_at"]
     list_filter = ["kind", "industry", "is_active"]
     search_fields = ["name", "slug"]
@@ -72,7 +80,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(XmktModelAdmin):
     list_display = ["user", "organization", "role", "created_at"]
     list_filter = ["role", "organization__kind"]
     search_fields = ["user__username", "organization__name"]
@@ -80,8 +88,11 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnerApiKey)
-class PartnerApiKeyAdmin(admin.ModelAdmin):
+class PartnerApiKeyAdmin(XmktModelAdmin):
     """Keys are created on the partner page or with `create_api_key`, where the secret can be shown once."""
+
+    view_capability = Capability.MANAGE_API_KEYS
+    change_capability = Capability.MANAGE_API_KEYS
 
     list_display = ["name", "organization", "prefix", "expires_at", "revoked_at", "last_used_at", "created_at"]
     list_filter = ["organization", ("revoked_at", admin.EmptyFieldListFilter)]
@@ -103,7 +114,9 @@ class PartnerApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(DataSharingAgreement)
-class DataSharingAgreementAdmin(admin.ModelAdmin):
+class DataSharingAgreementAdmin(XmktModelAdmin):
+    view_capability = Capability.READ_PARTNERS
+    change_capability = Capability.MANAGE_AGREEMENTS
     list_display = ["title", "platform", "partner", "status", "min_aggregate_size", "valid_from", "valid_until"]
     list_filter = ["status", "partner", "platform"]
     search_fields = ["title", "partner__name", "platform__name"]
@@ -113,7 +126,9 @@ class DataSharingAgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consumer)
-class ConsumerAdmin(admin.ModelAdmin):
+class ConsumerAdmin(XmktModelAdmin):
+    view_capability = Capability.MANAGE_PRIVACY
+    change_capability = Capability.MANAGE_PRIVACY
     list_display = ["external_ref", "organization", "age_band", "gender", "city", "city_tier", "has_phone", "has_email"]
     list_filter = ["organization", "age_band", "gender", "city_tier"]
     search_fields = ["external_ref"]
@@ -132,9 +147,13 @@ class ConsumerAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # consumers arrive through the API and importers, which hash identifiers on arrival
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # erasure is a data-subject request: it leaves the tombstone that stops a re-import
+
 
 @admin.register(ConsentRecord)
 class ConsentRecordAdmin(ReadOnlyAdmin):
+    view_capability = Capability.MANAGE_PRIVACY
     list_display = ["consumer", "purpose", "recipient", "granted", "policy_version", "source", "recorded_at"]
     list_filter = ["purpose", "granted", "policy_version", "source", "recipient"]
     search_fields = ["consumer__external_ref"]
@@ -143,23 +162,29 @@ class ConsentRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CatalogItem)
-class CatalogItemAdmin(admin.ModelAdmin):
+class CatalogItemAdmin(XmktModelAdmin):
+    view_capability = Capability.READ_CAMPAIGNS
+    change_capability = Capability.INGEST_DATA
     list_display = ["title", "organization", "kind", "category", "price", "currency", "active"]
     list_filter = ["organization", "kind", "active", "currency"]
     search_fields = ["title", "external_ref", "category"]
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(XmktModelAdmin):
+    view_capability = Capability.READ_CAMPAIGNS
+    change_capability = Capability.MANAGE_CAMPAIGNS
     list_display = ["name", "organization", "status", "starts_at", "ends_at", "budget", "currency"]
     list_filter = ["status", "organization"]
     search_fields = ["name"]
     filter_horizontal = ["partners"]
-    readonly_fields = ["created_by"]
+    # The status moves only through review and the state actions, which check the agreement and consent first.
+    readonly_fields = ["status", "created_by"]
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
+    view_capability = Capability.MANAGE_PRIVACY
     list_display = ["occurred_at", "action", "actor", "api_key", "organization", "target_type", "target_id"]
     list_filter = ["action", "organization", "target_type"]
     search_fields = ["action", "target_id", "actor__username"]
@@ -169,6 +194,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(TaskRun)
 class TaskRunAdmin(ReadOnlyAdmin):
+    view_capability = Capability.VIEW_JOBS
     list_display = ["pk", "task_name", "organization", "status", "progress", "attempts", "created_at", "finished_at"]
     list_filter = ["status", "task_name", "organization"]
     search_fields = ["task_name", "celery_task_id", "message"]
@@ -179,8 +205,11 @@ class TaskRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ConsentPolicy)
-class ConsentPolicyAdmin(admin.ModelAdmin):
+class ConsentPolicyAdmin(XmktModelAdmin):
     """A published (purpose, version) is final: records point at it. New versions can be added, none changed."""
+
+    view_capability = Capability.MANAGE_PRIVACY
+    change_capability = Capability.MANAGE_PRIVACY
 
     list_display = ["purpose", "version", "published_at"]
     list_filter = ["purpose"]
@@ -195,6 +224,7 @@ class ConsentPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(DataSubjectRequest)
 class DataSubjectRequestAdmin(ReadOnlyAdmin):
+    view_capability = Capability.MANAGE_PRIVACY
     list_display = ["pk", "organization", "kind", "status", "received_at", "due_at", "completed_at", "handled_by"]
     list_filter = ["kind", "status", "organization"]
     date_hierarchy = "due_at"
@@ -204,6 +234,7 @@ class DataSubjectRequestAdmin(ReadOnlyAdmin):
 
 @admin.register(ErasureTombstone)
 class ErasureTombstoneAdmin(ReadOnlyAdmin):
+    view_capability = Capability.MANAGE_PRIVACY
     list_display = ["pk", "organization", "erased_at", "request"]
     list_filter = ["organization"]
     date_hierarchy = "erased_at"
@@ -212,6 +243,7 @@ class ErasureTombstoneAdmin(ReadOnlyAdmin):
 
 @admin.register(PersonalTagDeletion)
 class PersonalTagDeletionAdmin(ReadOnlyAdmin):
+    view_capability = Capability.MANAGE_PRIVACY
     list_display = ["consumer", "kind", "key", "deleted_at"]
     list_filter = ["kind"]
     search_fields = ["key", "consumer__external_ref"]
@@ -220,6 +252,8 @@ class PersonalTagDeletionAdmin(ReadOnlyAdmin):
 @admin.register(ImpactAssessment)
 class ImpactAssessmentAdmin(ReadOnlyAdmin):
     """Generated and signed on the Privacy pages; a signed assessment is retained, so nothing is edited here."""
+
+    view_capability = Capability.MANAGE_PRIVACY
 
     list_display = ["title", "organization", "status", "agreement", "campaign", "signed_at", "retain_until"]
     list_filter = ["status", "organization"]
@@ -230,7 +264,9 @@ class ImpactAssessmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CoBranding)
-class CoBrandingAdmin(admin.ModelAdmin):
+class CoBrandingAdmin(XmktModelAdmin):
+    view_capability = Capability.READ_CAMPAIGNS
+    change_capability = Capability.MANAGE_CAMPAIGNS
     list_display = ["display_name", "campaign", "partner", "updated_at"]
     list_filter = ["partner"]
     search_fields = ["display_name", "campaign__name"]
@@ -238,7 +274,9 @@ class CoBrandingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(XmktModelAdmin):
+    view_capability = Capability.READ_CAMPAIGNS
+    change_capability = Capability.MANAGE_OFFERS
     list_display = ["name", "campaign", "partner", "voucher_value", "bundle_price", "unit_cost"]
     list_filter = ["partner"]
     search_fields = ["name", "campaign__name"]
@@ -247,13 +285,16 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(CodePool)
-class CodePoolAdmin(admin.ModelAdmin):
+class CodePoolAdmin(XmktModelAdmin):
+    view_capability = Capability.MANAGE_OFFERS
+    change_capability = Capability.MANAGE_OFFERS
     list_display = ["name", "offer", "created_at"]
     search_fields = ["name", "offer__name"]
 
 
 @admin.register(DiscountCode)
 class DiscountCodeAdmin(ReadOnlyAdmin):
+    view_capability = Capability.MANAGE_OFFERS
     list_display = ["code", "pool", "redeemed_at"]
     list_filter = ["pool", ("redeemed_at", admin.EmptyFieldListFilter)]
     search_fields = ["code"]
@@ -261,7 +302,9 @@ class DiscountCodeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Variant)
-class VariantAdmin(admin.ModelAdmin):
+class VariantAdmin(XmktModelAdmin):
+    view_capability = Capability.READ_CAMPAIGNS
+    change_capability = Capability.MANAGE_CAMPAIGNS
     list_display = ["key", "name", "campaign", "is_control", "channel", "weight", "position"]
     list_filter = ["channel", "is_control"]
     search_fields = ["key", "name", "campaign__name"]
@@ -269,7 +312,9 @@ class VariantAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrackingLink)
-class TrackingLinkAdmin(admin.ModelAdmin):
+class TrackingLinkAdmin(XmktModelAdmin):
+    view_capability = Capability.READ_CAMPAIGNS
+    change_capability = Capability.MANAGE_CAMPAIGNS
     list_display = ["code", "campaign", "variant", "partner", "destination", "clicks"]
     list_filter = ["partner"]
     search_fields = ["code", "campaign__name"]
@@ -279,6 +324,7 @@ class TrackingLinkAdmin(admin.ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(ReadOnlyAdmin):
+    view_capability = Capability.READ_CAMPAIGNS
     list_display = ["campaign", "variant", "consumer", "personalized", "assigned_at"]
     list_filter = ["personalized", "campaign"]
     search_fields = ["consumer__external_ref"]
@@ -288,6 +334,7 @@ class AssignmentAdmin(ReadOnlyAdmin):
 
 @admin.register(Exposure)
 class ExposureAdmin(ReadOnlyAdmin):
+    view_capability = Capability.READ_CAMPAIGNS
     list_display = ["campaign", "variant", "kind", "partner", "consumer", "occurred_at"]
     list_filter = ["kind", "campaign"]
     search_fields = ["external_id", "consumer__external_ref"]
@@ -298,6 +345,7 @@ class ExposureAdmin(ReadOnlyAdmin):
 
 @admin.register(Conversion)
 class ConversionAdmin(ReadOnlyAdmin):
+    view_capability = Capability.READ_CAMPAIGNS
     list_display = ["campaign", "variant", "partner", "consumer", "value", "occurred_at"]
     list_filter = ["campaign"]
     search_fields = ["external_id", "consumer__external_ref"]
@@ -308,6 +356,7 @@ class ConversionAdmin(ReadOnlyAdmin):
 
 @admin.register(AllocationChange)
 class AllocationChangeAdmin(ReadOnlyAdmin):
+    view_capability = Capability.READ_CAMPAIGNS
     list_display = ["campaign", "policy", "moved_share", "reason", "changed_at"]
     list_filter = ["policy", "campaign"]
     date_hierarchy = "changed_at"

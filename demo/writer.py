@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -62,7 +61,6 @@ from xmkt_site.errors import ApplicationError
 SEED_TASK_NAME = "analytics.seed_demo"
 BATCH_SIZE = 5_000
 DEFAULT_LOGINS_FILE = Path(settings.BASE_DIR) / "var" / "demo-logins.txt"
-PRIVACY_ADMIN_MODELS = ("consumer", "consentrecord", "datasharingagreement", "datasubjectrequest", "auditevent")
 NEW_POLICY_VERSION_SUFFIX = "-demo"
 
 Row = TypeVar("Row")
@@ -235,9 +233,6 @@ def _users_ensure(report: DemoSeedReport, organizations: dict[str, Organization]
     known = demo_logins_read(path=logins_file)
     users: dict[str, User] = {}
     created = memberships = 0
-    privacy_permissions = list(
-        Permission.objects.filter(content_type__app_label="campaigns", content_type__model__in=PRIVACY_ADMIN_MODELS)
-    )
     for spec in cat.DEMO_USERS:
         user = User.objects.filter(username=spec.username).first()
         password = known.get(spec.username)
@@ -248,14 +243,13 @@ def _users_ensure(report: DemoSeedReport, organizations: dict[str, Organization]
                 first_name=spec.first_name,
                 last_name=spec.last_name,
                 email=f"{spec.username}@demo.xmkt.invalid",
+                # Staff may open the admin; what they see and change there is their role's (campaigns/admin_access.py).
                 is_staff=spec.role in (Role.ADMIN, Role.PRIVACY_ADMIN),
                 is_superuser=spec.role == Role.ADMIN,
             )
             user.set_password(password)
             user.full_clean()
             user.save()
-            if spec.role == Role.PRIVACY_ADMIN:
-                user.user_permissions.add(*privacy_permissions)
             created += 1
         elif password is None or not user.check_password(password):
             # The file was lost or the password changed: a fresh one keeps the printed logins working.
