@@ -42,6 +42,7 @@ run: install secrets translations
 	  $(BIN)/python manage.py seed_demo --logins-file var/demo-logins.txt && \
 	  $(BIN)/python manage.py queue_demo_jobs; \
 	else echo "seed_demo is not available in this checkout: starting without demo data"; fi && \
+	echo "Cache: $${CACHE_URL:-a file cache in var/cache, shared by the web processes (set CACHE_URL=redis://... for Redis)}" && \
 	exec $(BIN)/python manage.py run_embedded --port $(PORT)
 
 # The import contracts (pyproject.toml) run first: an upward import fails the build before the suite starts.
