@@ -503,6 +503,8 @@ def _consents_create(
             "policy_version": [versions[(p, int(e))] for p, e in zip(purposes, consents.policy_era[mine], strict=True)],
             "source": [consents.source[k] for k in mine],
             "recorded_at": _db_datetimes(consents.timestamp[mine]),
+            # The demo's history plays as if each record had reached the server when it was made.
+            "received_at": _db_datetimes(consents.timestamp[mine]),
         },
     )
 

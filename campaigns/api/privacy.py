@@ -71,6 +71,7 @@ class ConsentOutputSerializer(serializers.ModelSerializer):
             "policy_version",
             "source",
             "recorded_at",
+            "received_at",
         ]
 
 
@@ -161,6 +162,7 @@ class ConsumerConsentHistoryApi(APIView):
         policy_version = serializers.CharField()
         data_categories = serializers.ListField(child=serializers.CharField())
         recorded_at = serializers.DateTimeField()
+        received_at = serializers.DateTimeField()
 
     @extend_schema_serializer(component_name="ConsumerConsentHistoryOutput")
     class OutputSerializer(serializers.Serializer):

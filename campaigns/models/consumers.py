@@ -3,6 +3,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xmkt_site.models import BaseModel
@@ -53,8 +54,14 @@ class Consumer(BaseModel):
         return f"{self.organization_id}:{self.external_ref}"
 
 
+# The record in force per (consumer, purpose, recipient) is the one the server received last. The time the caller
+# states (`recorded_at`) is kept as information and orders only the records received together (one batch); on a full
+# tie a withdrawal wins. So a grant dated ahead cannot outlive a later withdrawal, and a backdated withdrawal counts.
+CONSENT_IN_FORCE_ORDER = ("-received_at", "-recorded_at", "granted", "-id")
+
+
 class ConsentRecord(models.Model):
-    """Append-only: a change of mind is a new record; the latest record per (purpose, recipient) is in force."""
+    """Append-only: a change of mind is a new record; the one received last per (purpose, recipient) is in force."""
 
     consumer = models.ForeignKey(Consumer, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(_("purpose"), max_length=32, choices=DataPurpose.choices)
@@ -65,10 +72,13 @@ class ConsentRecord(models.Model):
     granted = models.BooleanField(_("granted"))
     policy_version = models.CharField(_("policy version"), max_length=32)
     source = models.CharField(_("source"), max_length=64, default="api")
-    recorded_at = models.DateTimeField(_("recorded at"), db_index=True)
+    recorded_at = models.DateTimeField(_("recorded at"), db_index=True, help_text=_("The time the caller states."))
+    received_at = models.DateTimeField(
+        _("received at"), default=timezone.now, editable=False, help_text=_("When the server stored the record.")
+    )
 
     class Meta:
-        ordering = ["-recorded_at", "-id"]
+        ordering = list(CONSENT_IN_FORCE_ORDER)
         constraints = [
             models.CheckConstraint(
                 condition=(Q(purpose=DataPurpose.PARTNER_SHARING) & Q(recipient__isnull=False))
@@ -76,7 +86,7 @@ class ConsentRecord(models.Model):
                 name="consent_recipient_iff_partner_sharing",
             ),
         ]
-        indexes = [models.Index(fields=["consumer", "purpose", "recorded_at"])]
+        indexes = [models.Index(fields=["consumer", "purpose", "received_at"], name="consent_in_force_idx")]
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
 

@@ -1,4 +1,5 @@
-"""Who consented to what. The latest record per (consumer, purpose, recipient) is in force ("latest record wins")."""
+"""Who consented to what. Per (consumer, purpose, recipient) the record the server received last is in force, in the
+one order `CONSENT_IN_FORCE_ORDER` every reader here (and the recommender's serving statement) applies."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -6,19 +7,20 @@ from datetime import datetime
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from campaigns.models import ConsentRecord, Consumer, DataPurpose, Organization
+from campaigns.models.consumers import CONSENT_IN_FORCE_ORDER
 
 
 def _latest_granted(*, purpose: str, recipient: Organization | None) -> Subquery:
-    """The `granted` flag of each consumer's latest record for this purpose (and recipient), as a subquery."""
+    """The `granted` flag of each consumer's record in force for this purpose (and recipient), as a subquery."""
     records = ConsentRecord.objects.filter(consumer=OuterRef("pk"), purpose=purpose)
     records = records.filter(recipient=recipient) if recipient is not None else records.filter(recipient__isnull=True)
-    return Subquery(records.order_by("-recorded_at", "-id").values("granted")[:1])
+    return Subquery(records.order_by(*CONSENT_IN_FORCE_ORDER).values("granted")[:1])
 
 
 def consented_consumers(*, organization: Organization, purpose: str, recipient: Organization | None = None) -> QuerySet:
-    """Consumers of `organization` whose latest record for the purpose grants it. No record means no consent.
+    """Consumers of `organization` whose record in force for the purpose grants it. No record means no consent.
 
-    One SQL statement with a correlated subquery per consumer, served by the (consumer, purpose, recorded_at) index.
+    One SQL statement with a correlated subquery per consumer, served by the (consumer, purpose, received_at) index.
     """
     if purpose == DataPurpose.PARTNER_SHARING and recipient is None:
         raise ValueError("partner_sharing consent is per recipient: pass recipient=")
@@ -44,7 +46,7 @@ def consumer_has_consent(*, consumer: Consumer, purpose: str, recipient: Organiz
         if recipient is None:
             raise ValueError("partner_sharing consent is per recipient: pass recipient=")
         records = records.filter(recipient=recipient)
-    latest = records.order_by("-recorded_at", "-id").values_list("granted", flat=True).first()
+    latest = records.order_by(*CONSENT_IN_FORCE_ORDER).values_list("granted", flat=True).first()
     return bool(latest)
 
 
@@ -56,6 +58,7 @@ class ConsentState:
     policy_version: str
     data_categories: list[str]
     recorded_at: datetime
+    received_at: datetime
     source: str
 
 
@@ -76,6 +79,7 @@ def consent_state(*, consumer: Consumer) -> list[ConsentState]:
                 policy_version=record.policy_version,
                 data_categories=list(record.data_categories),
                 recorded_at=record.recorded_at,
+                received_at=record.received_at,
                 source=record.source,
             )
         )
@@ -83,8 +87,8 @@ def consent_state(*, consumer: Consumer) -> list[ConsentState]:
 
 
 def consent_history(*, consumer: Consumer) -> QuerySet:
-    """Every record of the consumer, newest first."""
-    return ConsentRecord.objects.filter(consumer=consumer).select_related("recipient").order_by("-recorded_at", "-id")
+    """Every record of the consumer, the one in force first (received last first)."""
+    return ConsentRecord.objects.filter(consumer=consumer).select_related("recipient").order_by(*CONSENT_IN_FORCE_ORDER)
 
 
 def consent_rates(*, organization: Organization) -> list[dict]:

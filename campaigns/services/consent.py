@@ -1,4 +1,5 @@
-"""Consent capture. Records are append-only: a change of mind is a new record, and the latest one is in force."""
+"""Consent capture. Records are append-only: a change of mind is a new record, and the one received last is in force
+(see campaigns.models.consumers.CONSENT_IN_FORCE_ORDER); the time a caller states is kept beside the receipt time."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ def _consent_build(
     data_categories: Sequence[str],
     source: str,
     recorded_at: datetime,
+    received_at: datetime,
 ) -> ConsentRecord:
     """Validate one record against the consent rules and return it unsaved."""
     errors: dict[str, list[str]] = {}
@@ -73,9 +75,10 @@ def _consent_build(
         elif recipient.pk == consumer.organization_id:
             errors["recipient"] = [_("The recipient must be another organization.")]
         elif granted and not _active_agreement_exists(
-            organization=consumer.organization, recipient=recipient, on=recorded_at
+            organization=consumer.organization, recipient=recipient, on=received_at
         ):
-            # Withdrawal is always possible; a grant needs an agreement that allows the sharing at all.
+            # Withdrawal is always possible; a grant needs an agreement that allows the sharing now, when it takes
+            # effect, not on the day the caller states.
             errors["recipient"] = [_("There is no active data-sharing agreement with this recipient.")]
         if granted and not categories:
             errors["data_categories"] = [_("Consent to partner sharing must name the data types shared.")]
@@ -83,7 +86,9 @@ def _consent_build(
         errors["recipient"] = [_("Only consent to partner sharing names a recipient.")]
     if not ConsentPolicy.objects.filter(purpose=purpose, version=policy_version).exists():
         errors["policy_version"] = [_("No policy with this version is published for this purpose.")]
-    if recorded_at > timezone.now() + timezone.timedelta(minutes=5):
+    # Clock-skew tolerance only: a record stated ahead is still ordered by its receipt, so it cannot outlive a later
+    # one.
+    if recorded_at > received_at + timezone.timedelta(minutes=5):
         errors["recorded_at"] = [_("Consent cannot be recorded in the future.")]
     if errors:
         raise ApplicationError(_("The consent record is invalid."), fields=errors)
@@ -96,6 +101,7 @@ def _consent_build(
         policy_version=policy_version,
         source=source,
         recorded_at=recorded_at,
+        received_at=received_at,
     )
     record.full_clean()
     return record
@@ -115,6 +121,7 @@ def consent_record(
     api_key: PartnerApiKey | None = None,
 ) -> ConsentRecord:
     """Append one consent record (a grant or a withdrawal). Earlier records are never changed."""
+    now = timezone.now()
     record = _consent_build(
         consumer=consumer,
         purpose=purpose,
@@ -123,7 +130,8 @@ def consent_record(
         recipient=recipient,
         data_categories=data_categories,
         source=source,
-        recorded_at=recorded_at or timezone.now(),
+        recorded_at=recorded_at or now,
+        received_at=now,
     )
     with transaction.atomic():
         record.save()
@@ -157,7 +165,11 @@ def consent_record_batch(
     by: User | None = None,
     api_key: PartnerApiKey | None = None,
 ) -> list[ConsentRecord]:
-    """Append many records at once, all or none. Errors name the row: `fields` keys are `[index].field`."""
+    """Append many records at once, all or none. Errors name the row: `fields` keys are `[index].field`.
+
+    The rows share one receipt time, so among them the stated times decide which is in force (a withdrawal beats a
+    grant stated at the same moment), however the caller listed them.
+    """
     now = timezone.now()
     records: list[ConsentRecord] = []
     errors: dict[str, list[str]] = {}
@@ -176,6 +188,7 @@ def consent_record_batch(
                     data_categories=row.data_categories,
                     source=row.source,
                     recorded_at=row.recorded_at or now,
+                    received_at=now,
                 )
             )
         except ApplicationError as exc:

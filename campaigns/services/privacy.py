@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from campaigns.error_codes import PrivacyErrorCode
 from campaigns.models import (
-    ConsentRecord,
     Consumer,
     DataSubjectRequest,
     ErasureTombstone,
@@ -29,6 +28,7 @@ from campaigns.models import (
     PersonalTagDeletion,
     User,
 )
+from campaigns.selectors.consent import consent_history
 from campaigns.services.audit import audit_record
 from campaigns.services.identity import keyed_hash
 from xmkt_site.errors import ApplicationError, ConflictError, NotFoundError
@@ -112,10 +112,9 @@ def consumer_export(*, consumer: Consumer) -> dict:
             "policy_version": record.policy_version,
             "source": record.source,
             "recorded_at": record.recorded_at.isoformat(),
+            "received_at": record.received_at.isoformat(),
         }
-        for record in ConsentRecord.objects.filter(consumer=consumer)
-        .select_related("recipient")
-        .order_by("recorded_at", "id")
+        for record in consent_history(consumer=consumer).reverse()  # oldest first: the order they took effect
     ]
     return {
         "format": EXPORT_FORMAT,

@@ -283,9 +283,10 @@ class ServingConsumer:
 
 
 # The hot path in plain SQL: the ORM spent more time compiling these statements than the database running them.
+# The consent subquery spells out campaigns.models.consumers.CONSENT_IN_FORCE_ORDER (the record received last wins).
 _LATEST_CONSENT = (
     "(SELECT r.granted FROM campaigns_consentrecord r WHERE r.consumer_id = c.id AND r.purpose = %s AND {recipient}"
-    " ORDER BY r.recorded_at DESC, r.id DESC LIMIT 1)"
+    " ORDER BY r.received_at DESC, r.recorded_at DESC, r.granted ASC, r.id DESC LIMIT 1)"
 )
 # The champion's precomputed rows for the consumer, joined to the consumer in the same statement (one round trip).
 # They are read whatever the consent says and dropped in Python when personalisation is not allowed.

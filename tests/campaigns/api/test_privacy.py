@@ -91,6 +91,7 @@ class TestConsentsApi:
                 "policy_version": "2026-01",
                 "data_categories": [],
                 "recorded_at": body["history"][0]["recorded_at"],
+                "received_at": body["history"][0]["received_at"],
             }
         ]
         assert AuditEvent.objects.filter(action="consent.history.read").count() == 1
