@@ -1,6 +1,7 @@
 """Batch ingestion of events: validated in plain Python, references resolved with one query each, inserted in bulk.
 
-An event is identified by (organization, external_id): the first write wins, a replay is counted as a duplicate.
+An event is identified by (organization, external_id): the first write wins, an identical replay is counted as a
+duplicate, and a repeat with other values (in the batch or against the stored event) is a row error.
 The unique constraint settles concurrent replays (INSERT ... ON CONFLICT DO NOTHING), so two identical batches sent at
 the same time create each event once. An event naming a consumer erased by a data-subject request is skipped and
 counted as `erased` (the tombstones are asked once per batch, and only about refs that match no consumer).
