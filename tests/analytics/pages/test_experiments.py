@@ -8,6 +8,7 @@ import pytest
 from analytics.services.experiments import assignment_get_or_create, conversions_record
 from campaigns.models import AllocationChange, Role
 from tests.builders.experiments import contactable, running, traffic
+from tests.builders.html import texts
 from tests.factories import AgreementFactory, CampaignFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,6 @@ def test_the_partner_portal_shows_only_own_campaigns_with_small_cells_hidden(sig
     listing = client.get("/partner/campaigns/").content.decode()
     assert campaign.name in listing and "仅 Skyline" not in listing
     page = client.get(f"/partner/campaigns/{campaign.pk}/").content.decode()
-    assert "hidden" in page and 'id="threshold-note"' in page
+    assert "hidden" in texts(page, "td.num") and 'id="threshold-note"' in page
     assert client.get(f"/partner/campaigns/{other.pk}/").status_code == 404
     assert client.get(f"/campaigns/{campaign.pk}/").status_code == 403

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Role, TaskRun
+from tests.builders.html import text, texts
 from tests.factories import PlatformFactory, TaskRunFactory
 
 
@@ -16,7 +17,7 @@ def test_job_list_shows_progress_message_and_error(analyst_client, platform_org)
     )
     body = analyst_client.get(reverse("job-list")).content.decode()
     assert 'aria-valuenow="42"' in body
-    assert "Rolling up 2026-11-11" in body
+    assert "Rolling up 2026-11-11" in texts(body, ".job-message")
     assert "OperationalError: database is locked" in body
     assert 'data-status="running"' in body
 
@@ -35,17 +36,17 @@ def test_job_list_hides_other_organizations_runs(analyst_client, platform_org):
     TaskRunFactory(organization=platform_org, task_name="ours.job")
     TaskRunFactory(organization=PlatformFactory(slug="elsewhere"), task_name="theirs.job")
     TaskRunFactory(organization=None, task_name="nightly.all.job")
-    body = analyst_client.get(reverse("job-list")).content.decode()
-    assert "ours.job" in body
-    assert "nightly.all.job" in body  # system-wide runs are the platform's business
-    assert "theirs.job" not in body
+    names = texts(analyst_client.get(reverse("job-list")).content.decode(), "#job-table code")
+    assert "ours.job" in names
+    assert "nightly.all.job" in names  # system-wide runs are the platform's business
+    assert "theirs.job" not in names
 
 
 def test_job_list_filters_by_status(analyst_client, platform_org):
     TaskRunFactory(organization=platform_org, task_name="done.job", status=TaskRun.Status.SUCCEEDED)
     TaskRunFactory(organization=platform_org, task_name="broken.job", status=TaskRun.Status.FAILED)
-    body = analyst_client.get(reverse("job-list"), {"status": "failed"}).content.decode()
-    assert "broken.job" in body and "done.job" not in body
+    names = texts(analyst_client.get(reverse("job-list"), {"status": "failed"}).content.decode(), "#job-table code")
+    assert "broken.job" in names and "done.job" not in names
 
 
 def test_privacy_admin_sees_jobs_but_no_rollup_button(privacy_client):
@@ -66,7 +67,7 @@ def test_run_daily_rollup_button_queues_a_run_for_the_organization(analyst_clien
     assert response.status_code == 302 and response["Location"] == reverse("job-list")
     run = TaskRun.objects.get(organization=platform_org)
     assert run.requested_by == analyst_client.user
-    assert f"#{run.pk}" in analyst_client.get(reverse("job-list")).content.decode()
+    assert f"#{run.pk}" in text(analyst_client.get(reverse("job-list")).content.decode(), ".alert")
 
 
 def test_partner_user_cannot_start_a_rollup(sign_in, homely):
@@ -80,11 +81,11 @@ def test_job_messages_written_by_a_chinese_worker_read_in_the_pages_language(ana
         organization=platform_org, status=TaskRun.Status.RUNNING, progress=60, message="正在写入 1,234 份画像"
     )
     english = analyst_client.get(reverse("job-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Writing 1,234 profiles" in english
+    assert "Writing 1,234 profiles" in texts(english, ".job-message")
     assert "正在写入" not in english
     analyst_client.cookies.pop("django_language", None)
     chinese = analyst_client.get(reverse("job-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "正在写入 1,234 份画像" in chinese
+    assert "正在写入 1,234 份画像" in texts(chinese, ".job-message")
 
 
 def test_a_failed_rollup_is_retried_as_the_same_job_and_completes(

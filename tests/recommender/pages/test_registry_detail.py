@@ -9,6 +9,7 @@ from django.utils import timezone
 from campaigns.models import Role, TaskRun
 from recommender.models import ModelVersion
 from recommender.services.pipeline import pipeline_run
+from tests.builders.html import text, texts
 from tests.factories import MembershipFactory, ModelVersionFactory, OrganizationFactory, PlatformFactory, TaskRunFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,8 +84,11 @@ def test_a_version_page_shows_what_it_is_its_parameters_every_metric_and_the_cha
     chinese = client.get(f"/recommendations/models/{version.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     # then the cards say what it is, with a breadcrumb back and a link to its training job
     assert response.status_code == 200
-    assert 'href="/recommendations/"' in english and "hybrid #" in english and "HybridRecommender" in english
-    assert 'data-target="zhishi"' in english and "12,345" in english and "1.250 s" in english
+    assert (
+        'href="/recommendations/"' in english and "hybrid #" in text(english, "h1") and "HybridRecommender" in english
+    )
+    assert 'data-target="zhishi"' in english and "12,345" in texts(english, "#version-data-size dd")
+    assert text(english, "[data-fit-seconds]") == "1.250 s"
     assert f'data-training-run="{run.pk}"' in english and f"Job #{run.pk}" in english
     # the parameters are readable, nested weights flattened
     assert '<dd class="col-sm-7" data-parameter="components">ease-l2-300, rp3beta</dd>' in english
@@ -97,13 +101,16 @@ def test_a_version_page_shows_what_it_is_its_parameters_every_metric_and_the_cha
     assert '<th scope="row" class="fw-normal" title="hit_rate@10">Hit rate@10</th>' in english
     assert '<th scope="row" class="fw-normal" title="n_users">Consumers measured</th>' in english
     assert ">hit_rate@10<" not in english and ">n_users<" not in english
-    assert "0.3512" in english and "3.2500" in english and "Validation, newcomers" in english and "0.4100" in english
+    ndcg = texts(english, "tr[data-metric=ndcg@10] td")
+    assert "0.3512" in ndcg and "0.4100" in ndcg and "Validation, newcomers" in texts(english, "#version-metrics th")
+    assert "3.2500" in texts(english, "tr[data-metric=novelty] td")
     # and the champion comparison gives the validation NDCG@10 delta, linking the champion
-    assert 'data-ndcg-delta="0.0512"' in english and "+0.0512" in english
+    assert 'data-ndcg-delta="0.0512"' in english and text(english, "[data-ndcg-delta] strong") == "+0.0512"
     assert "Against the champion for 知识星球学院" in english
     # in Chinese as well
     assert "离线指标" in chinese and "验证集（新客）" in chinese and "召回率@10" in chinese
-    assert f"任务 #{run.pk}" in chinese and "与 知识星球学院 的冠军模型对比" in chinese and "1.23万" in chinese
+    assert f"任务 #{run.pk}" in chinese and "与 知识星球学院 的冠军模型对比" in chinese
+    assert "1.23万" in texts(chinese, "#version-data-size dd")
 
 
 def test_every_metric_a_real_training_stores_has_a_row_on_the_version_page(client):

@@ -10,6 +10,7 @@ from campaigns.models import Role
 from recommender.models import ModelVersion, RecommendationFeedback, RecommendationLog
 from recommender.selectors.served import served_list_stats
 from recommender.services.pipeline import pipeline_run
+from tests.builders.html import text, texts
 from tests.factories import (
     CatalogItemFactory,
     MembershipFactory,
@@ -101,11 +102,11 @@ def test_the_models_page_shows_served_lists_per_model_version_in_english_and_chi
     # then the section shows the champion's row with its rates, and the previous version's
     assert "Served lists, last 30 days" in english and "近 30 天已提供的推荐列表" in chinese
     assert "Click-through rate" in english and "点击率" in chinese
-    row = english.split(f'data-served-version="{champion.pk}"', 1)[1].split("</tr>", 1)[0]
-    assert f"hybrid #{champion.pk}" in row
-    assert '<td class="num">4</td>' in row and '<td class="num">75.0%</td>' in row
-    assert '<td class="num" data-rate="ctr">66.7%</td>' in row
-    assert '<td class="num" data-rate="conversion">33.3%</td>' in row
+    row = f"tr[data-served-version={champion.pk}]"
+    assert f"hybrid #{champion.pk}" in text(english, row)
+    assert "4" in texts(english, f"{row} td.num") and "75.0%" in texts(english, f"{row} td.num")
+    assert text(english, f"{row} [data-rate=ctr]") == "66.7%"
+    assert text(english, f"{row} [data-rate=conversion]") == "33.3%"
     assert f'data-served-version="{previous.pk}"' in english and 'data-served-version="none"' in english
     assert "No model (popular items)" in english and "无模型（热门商品）" in chinese
     assert 'id="served-lists-empty"' not in english

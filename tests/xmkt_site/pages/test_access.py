@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Role
+from tests.builders.html import text
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from xmkt_site.access import ACTIVE_ORGANIZATION_SESSION_KEY
 
@@ -58,7 +59,7 @@ def test_forbidden_page_is_styled_and_translated(sign_in, homely):
     # then
     assert response.status_code == 403
     body = response.content.decode()
-    assert "无权访问" in body
+    assert text(body, "h1") == "无权访问"
     assert "此页面面向：管理员、活动经理、分析师、隐私管理员。" in body
     assert 'class="xmkt-rail"' in body
 
@@ -84,12 +85,12 @@ def test_sign_in_page_signs_in_and_lands_on_the_dashboard(client, platform_org):
 def test_sign_in_page_renders_in_chinese_by_default(client, db):
     response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
     assert response.status_code == 200
-    assert "登录" in response.content.decode()
+    assert text(response.content.decode(), "h2") == "登录"
 
 
 def test_sign_in_page_renders_in_english_for_an_english_browser(client, db):
     response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
-    assert "Sign in" in response.content.decode()
+    assert text(response.content.decode(), "h2") == "Sign in"
 
 
 def test_sign_out_ends_the_session(admin_client):
@@ -103,7 +104,7 @@ def test_language_switch_changes_the_page_language(admin_client):
     admin_client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     response = admin_client.get(reverse("dashboard"))
     # then
-    assert "仪表盘" in response.content.decode()
+    assert text(response.content.decode(), "h1") == "仪表盘"
 
 
 def test_user_with_two_memberships_switches_organization(sign_in, platform_org, homely):
