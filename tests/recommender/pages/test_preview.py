@@ -1,8 +1,6 @@
 """A staff preview computes the served list without serving it, and a list that is not personalised says why: in the
 API as a code, on the preview page in the reader's language beside the consumer's consent in force."""
 
-import re
-
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -10,6 +8,7 @@ from analytics.models import Event
 from campaigns.models import ApiScope, AuditEvent, Consumer, DataPurpose, Role
 from recommender.models import RecommendationLog
 from recommender.services.pipeline import pipeline_run
+from tests.builders.html import texts
 from tests.builders.recommender import grant
 from tests.factories import AgreementFactory, MembershipFactory, OrganizationFactory, issue_api_key
 
@@ -33,8 +32,7 @@ def preview(client, organization, consumer: str, language: str, catalog: str = "
 
 
 def previewed_titles(html: str) -> list[str]:
-    listing = html.split('id="preview-recommendations"', 1)[1].split("</ol>", 1)[0]
-    return re.findall(r"<strong>(.*?)</strong>", listing)
+    return texts(html, "#preview-recommendations strong")
 
 
 def test_a_staff_preview_shows_the_served_list_without_recording_a_served_list(client, world):
@@ -155,3 +153,11 @@ def test_another_organizations_caller_learns_only_that_the_list_is_not_personali
     # then the platform is told the consent is missing, the partner only that the list is not personalised
     assert own["personalized"] is False and own["non_personalized_reason"] == "no_consent"
     assert theirs["personalized"] is False and theirs["non_personalized_reason"] is None
+
+
+def test_the_preview_shows_history_and_reasons_and_is_audited(client, world):
+    platform, _items, _people = world
+    pipeline_run(organization=platform, target=platform)
+    html = preview(client, platform, "c0", "en")
+    assert 'id="preview-history"' in html and "Because you bought" in html
+    assert AuditEvent.objects.filter(action="recommendations.preview").exists()

@@ -1,7 +1,4 @@
-from datetime import UTC, datetime
-
-from campaigns.models import AuditEvent, Organization, Role, TaskRun
-from recommender.charts import metric_history_chart_html
+from campaigns.models import Role, TaskRun
 from recommender.models import ModelVersion
 from recommender.services.pipeline import pipeline_run
 from tests.builders.html import texts
@@ -40,18 +37,6 @@ def test_train_now_queues_a_training_job(client, world):
     response = client_for(client, platform, Role.CAMPAIGN_MANAGER).post("/recommendations/train/", {"target": "zhishi"})
     assert response.status_code == 302
     assert TaskRun.objects.filter(task_name="recommender.tasks.training.train_recommender").exists()
-
-
-def test_the_preview_shows_history_and_reasons_and_is_audited(client, world):
-    platform, _items, _people = world
-    pipeline_run(organization=platform, target=platform)
-    html = (
-        client_for(client, platform)
-        .get("/recommendations/preview/", {"consumer": "c0", "catalog": "zhishi"}, HTTP_ACCEPT_LANGUAGE="en")
-        .content.decode()
-    )
-    assert 'id="preview-history"' in html and "Because you bought" in html
-    assert AuditEvent.objects.filter(action="recommendations.preview").exists()
 
 
 def test_the_models_page_names_the_candidate_that_serves_consumers_new_to_the_catalogue(client, world):
@@ -112,14 +97,3 @@ def test_the_models_page_says_when_too_few_newcomers_were_measured_to_move_them(
     # then the card says why the champion still serves them, in both languages
     assert "(fewer than 30: too few to move them away from the champion)" in english
     assert "（少于 30 位：样本太少，仍由冠军模型服务）" in chinese
-
-
-def test_the_training_history_chart_shows_site_local_times_with_a_minute_tick_format():
-    # Given a version trained at 06:05 UTC (14:05 in Asia/Shanghai)
-    trained = datetime(2026, 11, 28, 6, 5, tzinfo=UTC)
-    version = ModelVersion(label="als", trained_at=trained, metrics={"validation": {"ndcg@10": 0.3}})
-    # When the history chart is drawn
-    html = metric_history_chart_html([version], Organization(name="Zhishi"))
-    # Then the x value is the local wall-clock time and the axis ticks read like 2026-11-28 14:05
-    assert '"2026-11-28 14:05:00"' in html and "06:05" not in html
-    assert '"tickformat":"%Y-%m-%d %H:%M"' in html
