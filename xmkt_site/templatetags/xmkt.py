@@ -46,6 +46,7 @@ TASK_LABELS = {
     "analytics.tasks.rollup.rollup_events_all_organizations": gettext_lazy("Nightly rollup of all organizations"),
     "analytics.seed_demo": gettext_lazy("Demo data"),
     "campaigns.tasks.retention.retention_apply": gettext_lazy("Retention clean-up"),
+    "analytics.tasks.overlap.overlap_query_sets_expire": gettext_lazy("Clean-room query set expiry"),
     "analytics.tasks.pipeline.build_profiles": gettext_lazy("Consumer profiles"),
     "analytics.tasks.pipeline.segment_consumers": gettext_lazy("Behavioural segments"),
     "analytics.tasks.pipeline.forecast_demand": gettext_lazy("Demand forecasts"),
