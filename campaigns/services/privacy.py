@@ -13,8 +13,9 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.db.models.deletion import ProtectedError
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from campaigns.error_codes import PrivacyErrorCode
 from campaigns.models import (
     Consumer,
     DataSubjectRequest,
+    DiscountCode,
     ErasureTombstone,
     Organization,
     PartnerApiKey,
@@ -39,6 +41,8 @@ DSR_RESPONSE_DAYS = 15
 EXPORT_FORMAT = "xmkt-access-export/1"
 ERASED_MARK = "[erased]"
 _MAX_CASCADE_DEPTH = 5
+# A reference shorter than this is too likely to occur inside unrelated free text to be searched for by containment.
+_MIN_REF_FOR_CONTAINMENT = 4
 _IN_CHUNK = 5_000
 
 
@@ -296,6 +300,29 @@ def dsr_access_export(*, request: DataSubjectRequest, by: User | None = None) ->
     return export
 
 
+def _scrub_free_text(*, consumer: Consumer, ref_hash: str) -> None:
+    """Blank the free text that may carry what someone typed about the consumer, on rows that outlive them.
+
+    Request notes are written by staff (a phone number to call back, the e-mail a rejection was sent to) and are
+    replaced by the erased mark; the request keeps its kind, status and dates. A redemption reference is the caller's
+    idempotency key and often an order or user id: the consumer's own redemptions lose theirs, and so does an
+    anonymous redemption whose reference contains the consumer's external ref. The code stays spent; the replacement
+    is unique per code because the pool allows one code per reference.
+    """
+    organization = consumer.organization
+    DataSubjectRequest.objects.filter(
+        Q(consumer=consumer) | Q(consumer_ref_hash=ref_hash), organization=organization
+    ).exclude(notes="").update(notes=ERASED_MARK)
+    naming_the_consumer = Q(redeemed_by=consumer) | Q(redemption_ref=consumer.external_ref)
+    if len(consumer.external_ref) >= _MIN_REF_FOR_CONTAINMENT:
+        naming_the_consumer |= Q(redemption_ref__contains=consumer.external_ref)
+    in_reach = Q(redeemed_by=consumer) | Q(pool__offer__campaign__organization=organization)
+    in_reach |= Q(pool__offer__campaign__partners=organization)
+    codes = DiscountCode.objects.filter(naming_the_consumer, in_reach).exclude(redemption_ref="")
+    codes = DiscountCode.objects.filter(pk__in=codes.values("pk"))  # a partners join may repeat a code
+    codes.update(redemption_ref=Concat(Value(f"{ERASED_MARK}:"), Cast("pk", models.CharField())))
+
+
 def dsr_erase(*, request: DataSubjectRequest, by: User | None = None) -> ErasureTombstone:
     """Answer an erasure request: delete the consumer and everything that cascades from them, keep a tombstone.
 
@@ -310,6 +337,7 @@ def dsr_erase(*, request: DataSubjectRequest, by: User | None = None) -> Erasure
         organization = locked.organization
         ref_hash = consumer_ref_hash(consumer.external_ref)
         now = timezone.now()
+        _scrub_free_text(consumer=consumer, ref_hash=ref_hash)
         DataSubjectRequest.objects.filter(
             Q(consumer=consumer) | Q(consumer_ref_hash=ref_hash), organization=organization
         ).update(export=None, consumer_ref_hash="")
