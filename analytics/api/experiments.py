@@ -30,7 +30,6 @@ from campaigns.services.review_messages import review_report_localized
 from xmkt_site.access import actor_for_request
 from xmkt_site.api.fields import EventTimeField
 from xmkt_site.api.schema import name_nested_serializers
-from xmkt_site.errors import NotFoundError
 from xmkt_site.roles import Capability, roles_with
 
 
@@ -86,6 +85,11 @@ class CampaignAssignmentApi(APIView):
     allowed_roles = roles_with(Capability.TRACK_CAMPAIGNS)
     required_scopes = (ApiScope.CAMPAIGNS_WRITE,)
 
+    class FilterSerializer(serializers.Serializer):
+        # Checked before any lookup: a NUL (which PostgreSQL refuses in a string literal), a lone surrogate or a ref
+        # longer than a stored one can match nobody, and is the caller's mistake to hear about.
+        consumer = serializers.CharField(max_length=128, trim_whitespace=False, help_text="The consumer's external_ref")
+
     class OutputSerializer(serializers.Serializer):
         campaign = serializers.IntegerField()
         consumer = serializers.CharField()
@@ -94,17 +98,13 @@ class CampaignAssignmentApi(APIView):
         reason = serializers.CharField()
         personalized = serializers.BooleanField()
 
-    @extend_schema(
-        operation_id="campaign_assignment",
-        parameters=[OpenApiParameter("consumer", str, required=True, description="The consumer's external_ref")],
-        responses=OutputSerializer,
-    )
+    @extend_schema(operation_id="campaign_assignment", parameters=[FilterSerializer], responses=OutputSerializer)
     def get(self, request, pk: int):
         actor = actor_for_request(request)
         campaign = campaign_get(actor=actor, pk=pk)
-        ref = request.query_params.get("consumer", "")
-        if not ref:
-            raise NotFoundError("Pass ?consumer=<external_ref>.", fields={"consumer": ["Required."]})
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        ref = query.validated_data["consumer"]
         if actor.is_platform:
             consumer = consumer_by_ref(organization=campaign.organization, external_ref=ref)
             requested_by = None
