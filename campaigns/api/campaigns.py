@@ -4,7 +4,8 @@ operation."""
 import base64
 import binascii
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -96,6 +97,27 @@ class PartnerCampaignOutputSerializer(serializers.Serializer):
         return [{"key": v.key, "name": v.name, "is_control": v.is_control} for v in campaign.variants.all()]
 
 
+class _PartnerCampaignOutputIsClosed(OpenApiSerializerExtension):
+    """The partner view is documented as holding no other field. That keeps the two views of a campaign apart in the
+    schema's oneOf (a platform answer would otherwise also pass as a partner one), and makes a field leaking into the
+    partner view a schema violation."""
+
+    target_class = PartnerCampaignOutputSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        return {**super().map_serializer(auto_schema, direction), "additionalProperties": False}
+
+
+def _campaign_for_caller(*, many: bool = False) -> PolymorphicProxySerializer:
+    """The schema of `_campaign_out`: the whole campaign for the platform's callers, the partner view for a key."""
+    return PolymorphicProxySerializer(
+        component_name="CampaignForCaller",
+        serializers=[CampaignOutputSerializer, PartnerCampaignOutputSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
 def _campaign_out(actor, campaign) -> dict:
     if actor.is_platform:
         return CampaignOutputSerializer(campaign).data
@@ -128,7 +150,7 @@ class CampaignListApi(APIView):
         status = serializers.CharField(required=False, allow_blank=True)
 
     @extend_schema(
-        operation_id="campaign_list", parameters=[FilterSerializer], responses=CampaignOutputSerializer(many=True)
+        operation_id="campaign_list", parameters=[FilterSerializer], responses=_campaign_for_caller(many=True)
     )
     def get(self, request):
         actor = actor_for_request(request)
@@ -160,7 +182,7 @@ class CampaignDetailApi(APIView):
     allowed_roles = roles_with(Capability.READ_CAMPAIGNS_API)
     required_scopes = (ApiScope.CAMPAIGNS_READ,)
 
-    @extend_schema(operation_id="campaign_detail", responses=CampaignOutputSerializer)
+    @extend_schema(operation_id="campaign_detail", responses=_campaign_for_caller())
     def get(self, request, pk: int):
         actor = actor_for_request(request)
         return Response(_campaign_out(actor, campaign_get(actor=actor, pk=pk)))
