@@ -3,7 +3,8 @@
 Who is in a training set for (organization's consumers, target catalogue):
 - only consumers of `organization` whose latest `personalization` record grants it;
 - when the target is another organization's catalogue, a consumer's events on that side (the target's consumer with
-  the same keyed phone hash) are joined in only under an active agreement and if they also gave `partner_sharing`
+  the same keyed phone hash) are joined in only under an active agreement that names the `personalization` purpose
+  and if they also gave `partner_sharing`
   consent naming the target. Everyone else is served by
   popularity (non-personalised mode) and never reaches a model.
 """
@@ -57,8 +58,10 @@ def training_consumer_ids(*, organization: Organization) -> list[int]:
 def linked_consumer_pairs(*, organization: Organization, target: Organization) -> dict[int, int]:
     """{target-side consumer pk: organization-side consumer pk} for people whose two records may be joined: an active
     agreement between the organizations, and the organization-side consumer's personalization consent and
-    partner_sharing consent naming the target (PIPL Art. 23: the recipient is named). Matched by keyed phone hash."""
-    if not active_agreement_exists(first=organization, second=target):
+    partner_sharing consent naming the target (PIPL Art. 23: the recipient is named). Matched by keyed phone hash.
+    The agreement must name `personalization`: one for sharing or marketing alone does not let a model learn from the
+    joined history."""
+    if not active_agreement_exists(first=organization, second=target, purpose=DataPurpose.PERSONALIZATION):
         return {}
     own = (
         Consumer.objects.filter(

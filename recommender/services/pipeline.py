@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.models import Organization
+from campaigns.models import DataPurpose, Organization
 from campaigns.services.task_runs import TaskRunTracker
 from recommender.error_codes import TrainingErrorCode
 from recommender.ml import IdEncoder, interactions_from_events
@@ -59,7 +59,10 @@ def pipeline_run(
         if tracker is not None:
             tracker.progress(progress, message)
 
-    if organization.pk != target.pk and not active_agreement_exists(first=organization, second=target):
+    # Only an agreement that names personalization lets a model learn across the two catalogues.
+    if organization.pk != target.pk and not active_agreement_exists(
+        first=organization, second=target, purpose=DataPurpose.PERSONALIZATION
+    ):
         raise ApplicationError(
             _(
                 "No active data-sharing agreement between %(organization)s and %(target)s: nothing may be trained "

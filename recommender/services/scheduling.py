@@ -1,7 +1,8 @@
 """Which recommender trainings may run, and the nightly tick that queues them.
 
 An organization may train on its own catalogue and on the catalogue of every active organization it has an active
-data-sharing agreement with (`training_targets_for`: the rule behind the "Train now" button's choice of targets).
+data-sharing agreement with that names personalization (`training_targets_for`: the rule behind the "Train now"
+button's choice of targets).
 `trainings_enqueue_nightly` queues one training per platform organization and allowed target, skipping the pairs
 whose training is already queued or running, so a redelivered beat tick queues nothing twice.
 """
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from campaigns.models import DataSharingAgreement, Organization, TaskRun, User
+from campaigns.models import DataPurpose, DataSharingAgreement, Organization, TaskRun, User
 from recommender.services.training import TRAINING_TASK_NAME, training_enqueue
 
 # A queued or running training that has not moved for this long is taken for lost (its message died with a broker or
@@ -22,13 +23,21 @@ ABANDONED_AFTER = timedelta(hours=12)
 
 
 def training_targets_for(*, organization: Organization) -> list[Organization]:
-    """The catalogues this organization may train on: its own first, then its agreed partners' by name."""
+    """The catalogues this organization may train on: its own first, then by name those of the partners whose
+    agreement in force names personalization."""
     agreements = (
         DataSharingAgreement.objects.filter(Q(platform=organization) | Q(partner=organization))
         .in_force(timezone.localdate())
-        .values_list("platform_id", "partner_id")
+        .values_list("platform_id", "partner_id", "purposes")
     )
-    agreed = {other for pair in agreements for other in pair if other != organization.pk}
+    # An agreement without personalization allows no training across the two catalogues.
+    agreed = {
+        other
+        for platform_id, partner_id, purposes in agreements
+        if DataPurpose.PERSONALIZATION in (purposes or [])
+        for other in (platform_id, partner_id)
+        if other != organization.pk
+    }
     partners = Organization.objects.filter(is_active=True, pk__in=agreed).order_by("name")
     return [organization, *partners]
 

@@ -108,8 +108,15 @@ def serving_cache_clear() -> None:
         _neighbour_cache.clear()
 
 
-def active_agreement_exists(*, first: Organization | int, second: Organization | int) -> bool:
-    return DataSharingAgreement.objects.between(first, second).in_force(timezone.localdate()).exists()
+def active_agreement_exists(
+    *, first: Organization | int, second: Organization | int, purpose: str | None = None
+) -> bool:
+    """An agreement between the two is in force today and, when `purpose` is given, names that purpose."""
+    agreements = DataSharingAgreement.objects.between(first, second).in_force(timezone.localdate())
+    if purpose is None:
+        return agreements.exists()
+    # Purposes are a JSON list; SQLite has no JSON containment lookup, and only a handful of agreements are in force.
+    return any(purpose in (purposes or []) for purposes in agreements.values_list("purposes", flat=True))
 
 
 def serving_context(*, organization_id: int, catalog_slug: str) -> ServingContext:

@@ -114,7 +114,9 @@ def test_the_preview_empty_state_names_missing_sharing_consent_rather_than_train
     # given a partner under an active agreement, and consumer c0 who never consented to sharing with it
     platform, _items, _people = world
     partner = OrganizationFactory(slug="homely", name="Homely")
-    AgreementFactory(platform=platform, partner=partner)
+    AgreementFactory(
+        platform=platform, partner=partner, purposes=[DataPurpose.PARTNER_SHARING, DataPurpose.PERSONALIZATION]
+    )
     # when an analyst previews c0 on the partner's catalogue
     english = preview(client, platform, "c0", "en", catalog="homely")
     chinese = preview(client, platform, "c0", "zh-hans", catalog="homely")

@@ -10,7 +10,7 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.utils import timezone
 
-from campaigns.models import DataSharingAgreement, TaskRun
+from campaigns.models import DataPurpose, DataSharingAgreement, TaskRun
 from recommender.services.scheduling import TRAINING_TASK_NAME
 from recommender.tasks.training import train_recommenders_nightly
 from tests.factories import AgreementFactory, TaskRunFactory
@@ -27,8 +27,10 @@ def queued_pairs() -> list[tuple[str, int]]:
 
 @pytest.fixture
 def agreed(platform, partner, other_partner):
-    """The platform shares data with Homely (active agreement), only drafted one with Skyline."""
-    AgreementFactory(platform=platform, partner=partner)
+    """The platform shares data with Homely for personalization (active agreement), only drafted one with Skyline."""
+    AgreementFactory(
+        platform=platform, partner=partner, purposes=[DataPurpose.PARTNER_SHARING, DataPurpose.PERSONALIZATION]
+    )
     AgreementFactory(platform=platform, partner=other_partner, status=DataSharingAgreement.Status.DRAFT)
     return platform, partner, other_partner
 
