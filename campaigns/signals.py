@@ -11,3 +11,7 @@ consumer_contacts_received = Signal()
 # analytics, so campaigns asks rather than imports: a receiver returns {segment id: (Chinese name, English name)} for
 # the ids it knows; an id nobody names is shown as "#<id>".
 audience_segment_names_wanted = Signal()
+
+# Sent inside the erasure transaction with `consumer`, before the consumer's rows are deleted. Receivers remove the
+# consumer from what they store outside the database (model artefacts); raising aborts the erasure.
+consumer_erasing = Signal()

@@ -6,5 +6,6 @@ class RecommenderConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the tasks with the Celery app, so that services can send them by name in every process.
-        from recommender import tasks  # noqa: F401
+        # receivers connects the signal receivers; tasks registers the tasks with the Celery app, so that services
+        # can send them by name in every process.
+        from recommender import receivers, tasks  # noqa: F401

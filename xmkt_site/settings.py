@@ -156,6 +156,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Model artefacts of versions no longer serving (retired champions, candidates) are deleted after this many days.
+RETIRED_ARTEFACT_RETENTION_DAYS = env.int("RETIRED_ARTEFACT_RETENTION_DAYS", default=30)
 MEDIA_URL = "media/"
 
 # --- Hardening (docs/privacy.md "Security measures") ------------------------------------------------------------------

@@ -33,6 +33,7 @@ from campaigns.models import (
 from campaigns.selectors.consent import consent_history
 from campaigns.services.audit import audit_record
 from campaigns.services.identity import keyed_hash
+from campaigns.signals import consumer_erasing
 from xmkt_site.errors import ApplicationError, ConflictError, NotFoundError
 
 # PIPL Art. 50 asks for a "timely" response without a number; GB/T 35273-2020 §8.7 sets 15 working days and GDPR
@@ -326,8 +327,9 @@ def _scrub_free_text(*, consumer: Consumer, ref_hash: str) -> None:
 def dsr_erase(*, request: DataSubjectRequest, by: User | None = None) -> ErasureTombstone:
     """Answer an erasure request: delete the consumer and everything that cascades from them, keep a tombstone.
 
-    Rows that point at the consumer with SET_NULL survive without the link. Earlier access exports of this consumer
-    are dropped too, and the requests forget the consumer's hash: the tombstone alone remembers it.
+    Rows that point at the consumer with SET_NULL survive without the link, their free text scrubbed. Earlier access
+    exports of this consumer are dropped too, and the requests forget the consumer's hash: the tombstone alone
+    remembers it. Apps that keep the consumer outside the database (model artefacts) hear `consumer_erasing` first.
     """
     with transaction.atomic():
         locked = _lock_open(request, DataSubjectRequest.Kind.ERASURE)
@@ -338,6 +340,7 @@ def dsr_erase(*, request: DataSubjectRequest, by: User | None = None) -> Erasure
         ref_hash = consumer_ref_hash(consumer.external_ref)
         now = timezone.now()
         _scrub_free_text(consumer=consumer, ref_hash=ref_hash)
+        consumer_erasing.send(sender=Consumer, consumer=consumer)
         DataSubjectRequest.objects.filter(
             Q(consumer=consumer) | Q(consumer_ref_hash=ref_hash), organization=organization
         ).update(export=None, consumer_ref_hash="")

@@ -20,7 +20,7 @@ from recommender.services.candidates import (
 )
 from recommender.services.datasets import TrainingDataset, dataset_build
 from recommender.services.precompute import recommendations_precompute
-from recommender.services.registry import champion_promote, model_versions_register
+from recommender.services.registry import champion_promote, model_versions_register, retired_artefacts_prune
 from recommender.services.serving import active_agreement_exists
 from xmkt_site.errors import ApplicationError
 
@@ -121,6 +121,8 @@ def pipeline_run(
     timings["precompute"] = time.perf_counter() - step
     report(95, _("Promoting the champion"))
     champion_promote(version=winner.version)
+    # Every training of the pair is the nightly moment to let go of artefacts no longer served.
+    pruned = retired_artefacts_prune(organization_id=organization.pk, target_id=target.pk)
     timings["total"] = time.perf_counter() - started
     return {
         "message": _("Champion %(label)s #%(id)s promoted; %(rows)s recommendations precomputed")
@@ -130,6 +132,7 @@ def pipeline_run(
         "champion_version_id": winner.version.pk,
         "versions": [v.pk for v in versions],
         "recommendations": written,
+        "artefacts_pruned": pruned,
         "users": len(dataset.user_ids),
         "interactions": int(full.nnz),
         "timings": {k: round(v, 2) for k, v in timings.items()},

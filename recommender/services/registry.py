@@ -1,8 +1,11 @@
 """The ModelVersion registry: one row per evaluated candidate, artefacts for the winner, champion promotion."""
 
 import json
+import pickle
+import shutil
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +13,10 @@ import numpy as np
 import scipy.sparse as sp
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from campaigns.models import Consumer
 from campaigns.services.task_runs import TaskRunTracker
 from recommender.ml import (
     BaseRecommender,
@@ -284,3 +289,120 @@ def champion_promote(*, version: ModelVersion) -> ModelVersion:
         consumer__organization_id=version.organization_id, target_id=version.target_id
     ).exclude(model_version=version).delete()
     return version
+
+
+# --- erasure and retention of artefacts ----------------------------------------------------------------------------
+
+# Learned attributes that hold one row per training user (histories, factors, norms, city labels). Everything else a
+# model stores is per item or a scalar.
+_PER_USER_ATTRIBUTES = ("user_items_", "training_input_", "user_factors_", "user_norms_", "user_groups_")
+# Written in an encoder in place of an erased consumer's id: no consumer has it, so the row is never served again.
+ERASED_USER_ID = -1
+
+
+def _blank_rows(value: Any, rows: np.ndarray) -> Any:
+    if sp.issparse(value):
+        matrix = sp.csr_matrix(value, copy=True)
+        for row in rows:
+            matrix.data[matrix.indptr[row] : matrix.indptr[row + 1]] = 0
+        matrix.eliminate_zeros()
+        return matrix
+    array = np.array(value, copy=True)
+    array[rows] = "" if array.dtype.kind in "OUS" else 0
+    return array
+
+
+def _model_forget_rows(model: Any, rows: np.ndarray, seen: set[int] | None = None) -> None:
+    """Empty the given user rows in every per-user array of a fitted model and of the models inside it."""
+    seen = set() if seen is None else seen
+    if id(model) in seen:
+        return
+    seen.add(id(model))
+    n_users = getattr(model, "n_users_", None)
+    for name, value in list(vars(model).items()):
+        if name in _PER_USER_ATTRIBUTES and value is not None and n_users and np.shape(value)[:1] == (n_users,):
+            setattr(model, name, _blank_rows(value, rows))
+        elif isinstance(value, BaseRecommender):
+            _model_forget_rows(value, rows, seen)
+        elif isinstance(value, dict | list | tuple):
+            for inner in value.values() if isinstance(value, dict) else value:
+                if isinstance(inner, BaseRecommender):
+                    _model_forget_rows(inner, rows, seen)
+
+
+def _users_to_forget(*, version: ModelVersion, consumer: Consumer) -> set[int]:
+    """Rows of `version` that carry the consumer: their own, or, in a model trained for another organization on this
+    one's catalogue, the rows of the linked people (same keyed phone hash) whose history was joined with theirs."""
+    if version.organization_id == consumer.organization_id:
+        return {consumer.pk}
+    if not consumer.phone_hash:
+        return set()
+    linked = Consumer.objects.filter(organization_id=version.organization_id, phone_hash=consumer.phone_hash)
+    return set(linked.values_list("pk", flat=True))
+
+
+def artefacts_forget_consumer(*, consumer: Consumer) -> list[int]:
+    """Rewrite every stored artefact whose training data included the consumer, without them: their id leaves the
+    user encoder and their rows (history, factors, group) are emptied in the model. Item-level weights learned from
+    everyone keep the consumer's share until the next training replaces the version. Returns the rewritten versions.
+
+    Called inside the erasure transaction: if a rewrite fails the erasure fails with it and can be retried; if the
+    erasure rolls back afterwards, the model has only forgotten someone it may still serve by popularity.
+    """
+    versions = ModelVersion.objects.filter(
+        Q(organization_id=consumer.organization_id) | Q(target_id=consumer.organization_id)
+    ).exclude(artifact_path="")
+    rewritten = []
+    for version in versions:
+        folder = Path(settings.MEDIA_ROOT) / version.artifact_path
+        encoders_path = folder / "encoders.npz"
+        if not encoders_path.exists():
+            continue
+        with np.load(encoders_path) as stored:
+            users, items = np.array(stored["users"]), np.array(stored["items"])
+        rows = np.flatnonzero(np.isin(users, list(_users_to_forget(version=version, consumer=consumer))))
+        if not len(rows):
+            continue
+        model_path = folder / "model.pkl"
+        if model_path.exists():
+            model = BaseRecommender.load(model_path)
+            _model_forget_rows(model, rows)
+            _replace(model_path, lambda handle, model=model: pickle.dump(model, handle, pickle.HIGHEST_PROTOCOL))
+        users[rows] = ERASED_USER_ID
+        _replace(
+            encoders_path,
+            lambda handle, users=users, items=items: np.savez_compressed(handle, users=users, items=items),
+        )
+        size = {**version.data_size, "users_erased": int(version.data_size.get("users_erased", 0)) + len(rows)}
+        # update(): updated_at keeps telling when the version was retired, which the artefact retention reads.
+        ModelVersion.objects.filter(pk=version.pk).update(data_size=size)
+        rewritten.append(version.pk)
+    return rewritten
+
+
+def _replace(path: Path, write) -> None:
+    """Write next to the file, then rename over it: a reader never sees half a model."""
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("wb") as handle:
+        write(handle)
+    partial.replace(path)
+
+
+def retired_artefacts_prune(
+    *, organization_id: int | None = None, target_id: int | None = None, now: datetime | None = None
+) -> int:
+    """Delete the artefact folders of non-champion versions untouched for RETIRED_ARTEFACT_RETENTION_DAYS (retired
+    champions and candidates that served newcomers), of one (organization, target) pair or of all. The version rows
+    and their metrics stay. Returns how many folders were deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.RETIRED_ARTEFACT_RETENTION_DAYS)
+    stale = ModelVersion.objects.filter(is_champion=False, updated_at__lt=cutoff).exclude(artifact_path="")
+    if organization_id is not None:
+        stale = stale.filter(organization_id=organization_id)
+    if target_id is not None:
+        stale = stale.filter(target_id=target_id)
+    pruned = 0
+    for version in stale:
+        shutil.rmtree(Path(settings.MEDIA_ROOT) / version.artifact_path, ignore_errors=True)
+        ModelVersion.objects.filter(pk=version.pk).update(artifact_path="")
+        pruned += 1
+    return pruned
