@@ -348,7 +348,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
 
-    from analytics.importers.online_retail import online_retail_import
+    from analytics.services.online_retail import online_retail_import
     from campaigns.models import Organization
 
     copy_seconds, copy_runs = time_raw_copy(args.path, args.copy_runs)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DataError, transaction
 from tqdm import tqdm
 
-from analytics.importers.online_retail import online_retail_import
+from analytics.services.online_retail import online_retail_import
 from campaigns.models import Organization
 from campaigns.services.audit import audit_record
 

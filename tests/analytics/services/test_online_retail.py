@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.management import CommandError
 from django.db import connection
 
-from analytics.importers.online_retail import online_retail_import
 from analytics.models import Event
+from analytics.services.online_retail import online_retail_import
 from campaigns.models import AuditEvent, CatalogItem, Consumer, Organization
 from tests.builders.online_retail import LINES, import_methods, run_import, write_file
 from tests.factories import OrganizationFactory

@@ -4,8 +4,8 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from analytics.importers.online_retail import online_retail_import
 from analytics.models import Event
+from analytics.services.online_retail import online_retail_import
 from campaigns.models import CatalogItem, Consumer, ErasureTombstone, Organization
 from campaigns.services.identity import keyed_hash
 from campaigns.services.privacy import dsr_create, dsr_erase
