@@ -66,6 +66,8 @@ _COLUMNS = (
     "external_id",
     "received_at",
 )
+# What an event's sender chose: every column but the organization and the time of receipt, in _COLUMNS order.
+_PAYLOAD_COLUMNS = _COLUMNS[1:-1]
 
 
 def _ids_by_ref(
@@ -328,18 +330,7 @@ def _refuse_changed_replays(
     *, organization: Organization, kept: dict[str, tuple], first_index: dict[str, int], errors: RowErrors
 ) -> None:
     """A row error for every event of the batch whose external_id is stored with other values."""
-    stored = Event.objects.filter(organization=organization, external_id__in=list(kept)).values_list(
-        "consumer_id",
-        "item_id",
-        "type",
-        "quantity",
-        "value",
-        "currency",
-        "rating",
-        "occurred_at",
-        "campaign_id",
-        "external_id",
-    )
+    stored = Event.objects.filter(organization=organization, external_id__in=list(kept)).values_list(*_PAYLOAD_COLUMNS)
     for event in stored:
         if kept[event[9]] != tuple(event):
             errors.add(
