@@ -1,14 +1,11 @@
 """Batch responses count what the insert stored: replays and repeats are duplicates, and parallel identical batches
 together report each stored row once (PostgreSQL: real parallelism)."""
 
-import os
-import threading
-
 import pytest
-from django.db import connection
 
 from analytics.services.experiments import conversions_record, exposures_record
 from campaigns.models import Conversion, Exposure
+from tests.builders.concurrency import require_postgresql, run_at_once
 from tests.builders.experiments import contactable, running
 
 
@@ -74,14 +71,6 @@ def test_a_batch_larger_than_one_insert_statement_counts_every_row():
 BATCHES = 20
 
 
-def require_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        reason = "the concurrency test needs PostgreSQL (SQLite serialises writers, so nothing would be tested)"
-        if os.environ.get("XMKT_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"XMKT_REQUIRE_SERVICES=1 but {reason}")
-        pytest.skip(reason)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_twenty_parallel_identical_batches_report_each_stored_conversion_once():
     require_postgresql()
@@ -89,31 +78,11 @@ def test_twenty_parallel_identical_batches_report_each_stored_conversion_once():
     campaign = running()
     consumers = contactable(campaign.organization, 50, personalization=False)
     items = conversion_items(consumers)
-    barrier = threading.Barrier(BATCHES)
-    accepted: list[int] = []
-    duplicates: list[int] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def post() -> None:
-        try:
-            barrier.wait(timeout=30)
-            result = conversions_record(campaign=campaign, items=items)
-            with lock:
-                accepted.append(result.accepted)
-                duplicates.append(result.duplicates)
-        except BaseException as error:  # pragma: no cover - reported below
-            with lock:
-                errors.append(error)
-        finally:
-            connection.close()
-
     # when 20 threads post the same batch at once
-    threads = [threading.Thread(target=post) for _ in range(BATCHES)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = run_at_once(BATCHES, lambda index: conversions_record(campaign=campaign, items=items))
+    errors = [o for o in outcomes if isinstance(o, BaseException)]
+    accepted = [o.accepted for o in outcomes if not isinstance(o, BaseException)]
+    duplicates = [o.duplicates for o in outcomes if not isinstance(o, BaseException)]
 
     # then 50 rows are stored, the responses accept 50 in all, and the other 19 × 50 are reported as duplicates
     assert errors == []

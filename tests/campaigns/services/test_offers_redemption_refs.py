@@ -1,28 +1,21 @@
 """One redemption_ref, one code: the database refuses a second code with the same reference in a pool, and parallel
 redemptions with one reference all receive the same code and charge the budget once (PostgreSQL: real parallelism)."""
 
-import os
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
-from campaigns.models import Campaign, DiscountCode
-from campaigns.services.offers import code_pool_create, code_redeem, codes_import, offer_create
-from tests.factories import CampaignFactory
-
-
-def pool_for(*, budget: str = "1000.00", unit_cost: str = "10.00"):
-    campaign = CampaignFactory(status=Campaign.Status.RUNNING, budget=Decimal(budget))
-    offer = offer_create(campaign=campaign, name="课程+代金券", by=None, unit_cost=Decimal(unit_cost))
-    return campaign, code_pool_create(offer=offer, name="pool", by=None)
+from campaigns.models import DiscountCode
+from campaigns.services.offers import code_pool_create, code_redeem, codes_import
+from tests.builders.concurrency import require_postgresql, run_at_once
+from tests.builders.offers import pool_for
 
 
 @pytest.mark.django_db
 def test_two_codes_of_a_pool_cannot_carry_the_same_redemption_ref():
     # given a pool where one code was redeemed for order-1
-    _campaign, pool = pool_for()
+    _campaign, pool = pool_for(budget="1000.00")
     codes_import(pool=pool, codes=["X1", "X2"], by=None)
     code_redeem(pool=pool, consumer=None, redemption_ref="order-1")
     # when a second code is marked with the same reference behind the service's back, the database refuses it
@@ -33,7 +26,7 @@ def test_two_codes_of_a_pool_cannot_carry_the_same_redemption_ref():
 @pytest.mark.django_db
 def test_codes_without_a_redemption_ref_are_not_constrained():
     # given a pool: unredeemed codes all carry the empty reference
-    _campaign, pool = pool_for()
+    _campaign, pool = pool_for(budget="1000.00")
     codes_import(pool=pool, codes=["X1", "X2", "X3"], by=None)
     # then the empty reference may repeat
     assert DiscountCode.objects.filter(pool=pool, redemption_ref="").count() == 3
@@ -42,7 +35,7 @@ def test_codes_without_a_redemption_ref_are_not_constrained():
 @pytest.mark.django_db
 def test_the_same_redemption_ref_in_another_pool_is_another_redemption():
     # given two pools of one campaign
-    campaign, first_pool = pool_for()
+    campaign, first_pool = pool_for(budget="1000.00")
     second_pool = code_pool_create(offer=first_pool.offer, name="second", by=None)
     codes_import(pool=first_pool, codes=["A1"], by=None)
     codes_import(pool=second_pool, codes=["B1"], by=None)
@@ -58,43 +51,16 @@ def test_the_same_redemption_ref_in_another_pool_is_another_redemption():
 WORKERS = 30
 
 
-def require_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        reason = "the concurrency test needs PostgreSQL (SQLite serialises writers, so nothing would be tested)"
-        if os.environ.get("XMKT_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"XMKT_REQUIRE_SERVICES=1 but {reason}")
-        pytest.skip(reason)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_thirty_parallel_redemptions_with_one_ref_hand_out_one_code_and_charge_once():
     require_postgresql()
     # given a running campaign and a pool of 10 codes at 10.00 each
-    campaign, pool = pool_for()
+    campaign, pool = pool_for(budget="1000.00")
     codes_import(pool=pool, codes=[f"CODE{i:02d}" for i in range(10)], by=None)
-    barrier = threading.Barrier(WORKERS)
-    handed_out: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def redeem() -> None:
-        try:
-            barrier.wait(timeout=30)
-            code = code_redeem(pool=pool, consumer=None, redemption_ref="order-42")
-            with lock:
-                handed_out.append(code.code)
-        except BaseException as error:  # pragma: no cover - reported below
-            with lock:
-                errors.append(error)
-        finally:
-            connection.close()
-
     # when 30 threads redeem with the same reference at once
-    threads = [threading.Thread(target=redeem) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = run_at_once(WORKERS, lambda index: code_redeem(pool=pool, consumer=None, redemption_ref="order-42"))
+    handed_out = [o.code for o in outcomes if isinstance(o, DiscountCode)]
+    errors = [o for o in outcomes if not isinstance(o, DiscountCode)]
 
     # then every caller receives the same one code, one code is spent, and the budget is charged 10.00 once
     assert errors == []
