@@ -4,6 +4,7 @@ import csv
 import io
 import re
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -298,8 +299,9 @@ def code_redeem(*, pool: CodePool, consumer: Consumer | None, redemption_ref: st
             if not unredeemed.exists():
                 raise ConflictError("The code pool is exhausted.", code=OfferErrorCode.POOL_EXHAUSTED)
             # Every free code is locked by a redemption still in flight, which may roll back or carry this very
-            # reference: wait for one of them to finish, then look again.
-            unredeemed.select_for_update().first()
+            # reference: give them a moment, then look again. Never wait on a code's row lock here: that waiter and a
+            # redeemer queued behind it on the campaign row (spend) deadlock.
+            time.sleep(min(0.02 * (attempt + 1), 0.2))
             continue
         try:
             with transaction.atomic():
