@@ -144,3 +144,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if matrix:
         terminalreporter.write_sep("=", "permission matrix (tests/xmkt_site/test_permission_matrix.py)")
         terminalreporter.write_line(matrix)
+
+
+@pytest.fixture
+def english(settings):
+    """For tests that assert messages in English; the site's default language is Chinese."""
+    settings.LANGUAGE_CODE = "en"

@@ -13,13 +13,7 @@ from tests.factories import CampaignFactory, CatalogItemFactory, ConsumerFactory
 
 EVENTS = "/api/v1/events/batch/"
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    """Messages are asserted in English; the site's default language is Chinese."""
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -18,12 +18,7 @@ from xmkt_site.errors import ApplicationError
 
 EVENTS = "/api/v1/events/batch/"
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -12,13 +12,7 @@ from tests.factories import ConsumerFactory, MembershipFactory, issue_api_key
 CONSUMERS = "/api/v1/consumers/batch/"
 ITEMS = "/api/v1/items/batch/"
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    """Messages are asserted in English; the site's default language is Chinese."""
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def consumer_row(ref: str, **extra) -> dict:

@@ -12,15 +12,10 @@ from tests.builders.privacy import text_values
 CONSUMERS = "/api/v1/consumers/batch/"
 EVENTS = "/api/v1/events/batch/"
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PHONE = "+86 139-0000-1234"
 EMAIL = "Wang.Fang@example.cn"
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 def consumer_row(ref: str, **extra) -> dict:
